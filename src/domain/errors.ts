@@ -1,0 +1,50 @@
+/**
+ * The one catalogue of expected failures. Every code is stable, has an HTTP status and a
+ * message that names the bad field and what would be accepted. docs/errors.md lists them.
+ */
+export const ERROR_CODES = {
+  BD_REQUEST_INVALID: 400,
+  BD_REQUEST_TOO_LARGE: 413,
+  BD_AUTH_REQUIRED: 401,
+  BD_AUTH_FORBIDDEN: 403,
+  BD_NOT_FOUND: 404,
+  BD_INTAKE_UNKNOWN_FORMAT: 400,
+  BD_INTAKE_MALFORMED_JSON: 400,
+  BD_INTAKE_FIELD_MISSING: 400,
+  BD_INTAKE_FIELD_INVALID: 400,
+  BD_STAGE_ILLEGAL_TRANSITION: 409,
+  BD_STAGE_PRECONDITION: 409,
+  BD_RATING_INVALID: 400,
+  BD_CLASSIFICATION_INVALID: 400,
+  BD_DECLARE_FORBIDDEN_ROLE: 403,
+  BD_DECLARE_INVALID: 400,
+  BD_DECLARE_WRONG_STAGE: 409,
+  BD_DEADLINE_INVALID: 400,
+  BD_TENANT_INVALID: 400,
+  BD_SCOPE_INVALID: 400,
+  BD_SCOPE_NO_FILES: 400,
+  BD_NOTICE_INVALID_STATE: 409,
+  BD_AUDIT_BROKEN: 500,
+  BD_CONFIG_INVALID: 400,
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An expected, explainable failure. Anything else is an internal error with a reference id. */
+export class BreachdeskError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** The field path the problem is about, when there is one. */
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, field?: string) {
+    super(message);
+    this.name = 'BreachdeskError';
+    this.code = code;
+    this.status = ERROR_CODES[code];
+    this.field = field;
+  }
+}
+
+export function fail(code: ErrorCode, message: string, field?: string): never {
+  throw new BreachdeskError(code, message, field);
+}

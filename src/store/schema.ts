@@ -1,0 +1,283 @@
+/**
+ * The one PostgreSQL schema, shared by PGlite and a real server. Migrations in drizzle/ are
+ * generated from this file with `npm run db:generate`; keep to PostgreSQL 15 SQL.
+ * Ids are made in the app (UUID v7), so no server-side id functions are needed.
+ */
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+
+export const tenants = pgTable('tenants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  language: text('language').notNull().default('en'),
+  contractHours: integer('contract_hours'),
+  jurisdictions: jsonb('jurisdictions').$type<string[]>().notNull().default([]),
+  createdAt: instant('created_at').notNull(),
+});
+
+export const tenantResources = pgTable(
+  'tenant_resources',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    kind: text('kind').notNull(),
+    value: text('value').notNull(),
+    dataCategories: jsonb('data_categories').$type<string[]>().notNull().default([]),
+  },
+  (t) => [uniqueIndex('tenant_resources_kind_value').on(t.kind, t.value)],
+);
+
+export const breachContacts = pgTable(
+  'breach_contacts',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    language: text('language').notNull().default('en'),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [index('breach_contacts_tenant').on(t.tenantId)],
+);
+
+export const accountTeam = pgTable(
+  'account_team',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    role: text('role').notNull(),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+  },
+  (t) => [index('account_team_tenant').on(t.tenantId)],
+);
+
+export const apiTokens = pgTable('api_tokens', {
+  id: text('id').primaryKey(),
+  tokenHash: text('token_hash').notNull().unique(),
+  label: text('label').notNull(),
+  role: text('role').notNull(),
+  tenantId: text('tenant_id').references(() => tenants.id),
+  createdAt: instant('created_at').notNull(),
+  revokedAt: instant('revoked_at'),
+});
+
+export const investigations = pgTable(
+  'investigations',
+  {
+    id: text('id').primaryKey(),
+    number: serial('number').notNull().unique(),
+    title: text('title').notNull(),
+    stage: text('stage').notNull(),
+    sourceKind: text('source_kind').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    exerciseId: text('exercise_id'),
+    signalCount: integer('signal_count').notNull().default(1),
+    duplicateCount: integer('duplicate_count').notNull().default(0),
+    firstSeen: instant('first_seen').notNull(),
+    lastSeen: instant('last_seen').notNull(),
+    severity: text('severity').notNull(),
+    priority: text('priority'),
+    rating: jsonb('rating'),
+    classification: text('classification'),
+    rootCause: text('root_cause'),
+    declaration: jsonb('declaration'),
+    awareAt: instant('aware_at'),
+    declaredAt: instant('declared_at'),
+    postmortem: jsonb('postmortem'),
+    openedAt: instant('opened_at').notNull(),
+    closedAt: instant('closed_at'),
+    updatedAt: instant('updated_at').notNull(),
+  },
+  (t) => [index('investigations_open_fingerprint').on(t.fingerprint, t.stage)],
+);
+
+export const ratings = pgTable('ratings', {
+  id: text('id').primaryKey(),
+  investigationId: text('investigation_id')
+    .notNull()
+    .references(() => investigations.id),
+  rating: jsonb('rating').notNull(),
+  actor: text('actor').notNull(),
+  reason: text('reason'),
+  at: instant('at').notNull(),
+});
+
+export const transitions = pgTable('transitions', {
+  id: text('id').primaryKey(),
+  investigationId: text('investigation_id')
+    .notNull()
+    .references(() => investigations.id),
+  fromStage: text('from_stage').notNull(),
+  toStage: text('to_stage').notNull(),
+  actor: text('actor').notNull(),
+  reason: text('reason').notNull(),
+  at: instant('at').notNull(),
+});
+
+export const signals = pgTable(
+  'signals',
+  {
+    id: text('id').primaryKey(),
+    investigationId: text('investigation_id')
+      .notNull()
+      .references(() => investigations.id),
+    duplicate: boolean('duplicate').notNull(),
+    format: text('format').notNull(),
+    sourceKind: text('source_kind').notNull(),
+    sourceEventId: text('source_event_id'),
+    fingerprint: text('fingerprint').notNull(),
+    occurredAt: instant('occurred_at').notNull(),
+    originalTimestamp: text('original_timestamp').notNull(),
+    receivedAt: instant('received_at').notNull(),
+    title: text('title').notNull(),
+    severity: text('severity').notNull(),
+    host: text('host'),
+    sourceIp: text('source_ip'),
+    destinationIp: text('destination_ip'),
+    principal: text('principal'),
+    raw: jsonb('raw').notNull(),
+  },
+  (t) => [index('signals_investigation').on(t.investigationId)],
+);
+
+export const scopingRuns = pgTable('scoping_runs', {
+  id: text('id').primaryKey(),
+  investigationId: text('investigation_id')
+    .notNull()
+    .references(() => investigations.id),
+  format: text('format').notNull(),
+  paths: jsonb('paths').$type<string[]>().notNull(),
+  indicators: jsonb('indicators').notNull(),
+  summary: jsonb('summary').notNull(),
+  actor: text('actor').notNull(),
+  at: instant('at').notNull(),
+});
+
+export const scopedTenants = pgTable(
+  'scoped_tenants',
+  {
+    scopingRunId: text('scoping_run_id')
+      .notNull()
+      .references(() => scopingRuns.id),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    events: integer('events').notNull(),
+    resources: integer('resources').notNull(),
+    objects: integer('objects').notNull(),
+    subjects: integer('subjects'),
+    firstAccess: instant('first_access').notNull(),
+    lastAccess: instant('last_access').notNull(),
+    actions: jsonb('actions').$type<string[]>().notNull(),
+    sampleObjects: jsonb('sample_objects').$type<string[]>().notNull(),
+  },
+  (t) => [uniqueIndex('scoped_tenants_run_tenant').on(t.scopingRunId, t.tenantId)],
+);
+
+export const clocks = pgTable(
+  'clocks',
+  {
+    id: text('id').primaryKey(),
+    investigationId: text('investigation_id')
+      .notNull()
+      .references(() => investigations.id),
+    regime: text('regime').notNull(),
+    filing: text('filing').notNull(),
+    // '' for a clock that is not per tenant, so that the unique key also holds for those.
+    tenantKey: text('tenant_key').notNull(),
+    startsAt: instant('starts_at').notNull(),
+    due: instant('due').notNull(),
+    source: text('source').notNull(),
+    metAt: instant('met_at'),
+  },
+  (t) => [uniqueIndex('clocks_unique').on(t.investigationId, t.regime, t.filing, t.tenantKey)],
+);
+
+export const notices = pgTable(
+  'notices',
+  {
+    id: text('id').primaryKey(),
+    investigationId: text('investigation_id')
+      .notNull()
+      .references(() => investigations.id),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    audience: text('audience').notNull(),
+    status: text('status').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    bodySha256: text('body_sha256').notNull(),
+    facts: jsonb('facts').notNull(),
+    exercise: boolean('exercise').notNull(),
+    createdAt: instant('created_at').notNull(),
+    approvedBy: text('approved_by'),
+    approvedAt: instant('approved_at'),
+  },
+  (t) => [uniqueIndex('notices_one_per_audience').on(t.investigationId, t.tenantId, t.audience)],
+);
+
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    noticeId: text('notice_id')
+      .notNull()
+      .references(() => notices.id),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    recipientKind: text('recipient_kind').notNull(),
+    recipientId: text('recipient_id').notNull(),
+    recipientName: text('recipient_name').notNull(),
+    recipientEmail: text('recipient_email').notNull(),
+    messageId: text('message_id').notNull().unique(),
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: instant('next_attempt_at').notNull(),
+    lastResponse: text('last_response'),
+    sentAt: instant('sent_at'),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [
+    index('outbox_due').on(t.status, t.nextAttemptAt),
+    uniqueIndex('outbox_notice_recipient').on(t.noticeId, t.recipientId),
+  ],
+);
+
+export const auditLog = pgTable('audit_log', {
+  seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+  at: text('at').notNull(),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  entityType: text('entity_type').notNull(),
+  entityId: text('entity_id').notNull(),
+  // Canonical JSON text, not jsonb: jsonb reorders keys and would change what was hashed.
+  data: text('data').notNull(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});
+
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

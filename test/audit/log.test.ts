@@ -1,0 +1,48 @@
+import { sql } from 'drizzle-orm';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { appendAudit, verifyAuditLog } from '../../src/audit/log.ts';
+import type { Store } from '../../src/store/db.ts';
+import { describeEachBackend } from '../support/backends.ts';
+
+describeEachBackend('audit log', (backend) => {
+  let store: Store;
+
+  beforeEach(async () => {
+    store = await backend.open();
+    for (let i = 0; i < 5; i++) {
+      await store.db.transaction((tx) =>
+        appendAudit(tx, {
+          actor: 'tester',
+          action: 'thing.done',
+          entityType: 'thing',
+          entityId: `t${i}`,
+          data: { i, nested: { z: 1, a: [1, 'ü'] } },
+        }),
+      );
+    }
+  });
+  afterEach(() => store.close());
+
+  it('verifies an untouched chain', async () => {
+    expect(await verifyAuditLog(store.db)).toMatchObject({ ok: true, entries: 5 });
+  });
+
+  it('names the edited entry after an update of its data', async () => {
+    await store.db.execute(sql`UPDATE audit_log SET data = '{"i":99}' WHERE seq = 3`);
+    expect(await verifyAuditLog(store.db)).toMatchObject({ ok: false, brokenAt: 3 });
+  });
+
+  it('names the entry after a deleted one', async () => {
+    await store.db.execute(sql`DELETE FROM audit_log WHERE seq = 2`);
+    expect(await verifyAuditLog(store.db)).toMatchObject({ ok: false, brokenAt: 3 });
+  });
+
+  it('detects two rows swapped in place', async () => {
+    await store.db.execute(sql`
+      UPDATE audit_log a SET actor = b.actor, action = b.action, entity_id = b.entity_id,
+        data = b.data, at = b.at, prev_hash = b.prev_hash, hash = b.hash
+      FROM (SELECT * FROM audit_log WHERE seq IN (2, 4)) b
+      WHERE a.seq IN (2, 4) AND b.seq <> a.seq`);
+    expect(await verifyAuditLog(store.db)).toMatchObject({ ok: false, brokenAt: 2 });
+  });
+});

@@ -105,6 +105,7 @@ CREATE TABLE "outbox" (
 	"status" text NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"next_attempt_at" timestamp with time zone NOT NULL,
+	"lease_until" timestamp with time zone,
 	"last_response" text,
 	"sent_at" timestamp with time zone,
 	"created_at" timestamp with time zone NOT NULL,

@@ -254,6 +254,8 @@ export const outbox = pgTable(
     status: text('status').notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: instant('next_attempt_at').notNull(),
+    // A worker that claimed the row and died leaves it 'sending'; after the lease it is retried.
+    leaseUntil: instant('lease_until'),
     lastResponse: text('last_response'),
     sentAt: instant('sent_at'),
     createdAt: instant('created_at').notNull(),

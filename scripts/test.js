@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// `npm test`: the whole suite (PGlite always; PostgreSQL too when DATABASE_URL is set), then
+// the clock-sensitive pure suites again under two more time zones. Ends with one plain
+// "N passed, N failed, N skipped" line so that a run that executed nothing is visible.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const vitest = join(import.meta.dirname, '..', 'node_modules', 'vitest', 'vitest.mjs');
+const extra = process.argv.slice(2);
+const outDir = mkdtempSync(join(tmpdir(), 'breachdesk-test-'));
+
+const runs = [
+  { label: `TZ=${process.env.TZ ?? 'host'}`, env: {}, args: extra },
+  ...(extra.length > 0
+    ? []
+    : ['America/Sao_Paulo', 'Pacific/Auckland'].map((tz) => ({
+        label: `TZ=${tz}`,
+        env: { TZ: tz, BREACHDESK_QUIET_SKIP: '1' },
+        args: ['test/domain', 'test/intake', 'test/investigations'],
+      }))),
+];
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+let status = 0;
+runs.forEach((run, i) => {
+  const report = join(outDir, `run-${i}.json`);
+  process.stderr.write(`\n== vitest ${run.label} ${run.args.join(' ')}\n`);
+  const res = spawnSync(
+    process.execPath,
+    [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...run.args],
+    { stdio: 'inherit', env: { ...process.env, ...run.env } },
+  );
+  if (res.status !== 0) status = 1;
+  try {
+    const r = JSON.parse(readFileSync(report, 'utf8'));
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+    skipped += r.numPendingTests + r.numTodoTests;
+  } catch {
+    status = 1;
+    process.stderr.write(`no report from the ${run.label} run\n`);
+  }
+});
+rmSync(outDir, { recursive: true, force: true });
+
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+if (passed === 0) status = 1;
+process.exit(status);

@@ -1,0 +1,53 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { fail } from '../domain/errors.ts';
+import { runDemo } from '../demo/run.ts';
+import { openStore } from '../store/db.ts';
+import { smtpUrl } from './options.ts';
+
+function stamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+}
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('run the whole job on a generated scenario in a fresh data folder')
+    .option('--json', 'end with one JSON line summarising the run')
+    .option('--seed <n>', 'scenario seed', '7')
+    .action(async (opts: { json?: boolean; seed: string }) => {
+      const given = program.opts<{ dataDir?: string }>().dataDir;
+      const dir = resolve(given ?? join('.breachdesk', `demo-${stamp()}`));
+      await mkdir(dir, { recursive: true });
+      if ((await readdir(dir)).length > 0) {
+        fail('BD_CONFIG_INVALID', `${dir} is not empty; the demo needs a fresh folder`, 'dataDir');
+      }
+
+      const started = Date.now();
+      const say = (m: string) => process.stderr.write(`demo: ${m}\n`);
+      const databaseUrl = process.env.DATABASE_URL || null;
+      say(databaseUrl ? 'using PostgreSQL from DATABASE_URL' : `using embedded PGlite in ${dir}`);
+
+      const store = await openStore({ dataDir: dir, databaseUrl });
+      try {
+        const result = await runDemo({
+          store,
+          workDir: dir,
+          smtpUrl: smtpUrl(),
+          seed: Number(opts.seed),
+          progress: say,
+        });
+        say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        say(`look around: npx breachdesk --data-dir ${dir} show ${result.investigation}`);
+        if (opts.json) console.log(JSON.stringify(result));
+        else
+          console.log(
+            `${result.investigation}: ${result.stage}, ${result.noticesDelivered} notices delivered`,
+          );
+        if (!result.auditVerified) process.exitCode = 1;
+      } finally {
+        await store.close();
+      }
+    });
+}

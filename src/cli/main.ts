@@ -1,0 +1,47 @@
+/**
+ * The `breachdesk` command. Output for machines goes to stdout (`--json`), progress and logs
+ * for people go to stderr. Exit codes: 0 done, 1 failed, 2 bad input.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { BreachdeskError } from '../domain/errors.ts';
+import { registerDataCommands } from './data-commands.ts';
+import { registerDemoCommand } from './demo-command.ts';
+import { registerInvestigationCommands } from './investigation-commands.ts';
+import { registerServeCommands } from './serve-commands.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('breachdesk')
+    .description('Security incident response and personal-data breach notification')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError();
+
+  program.addOption(
+    new Option('--data-dir <dir>', 'embedded database folder').env('BREACHDESK_DATA_DIR'),
+  );
+
+  registerDemoCommand(program);
+  registerServeCommands(program);
+  registerDataCommands(program);
+  registerInvestigationCommands(program);
+  return program;
+}
+
+/** Runs the command line and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof BreachdeskError) {
+      const field = err.field ? ` (field: ${err.field})` : '';
+      process.stderr.write(`error ${err.code}: ${err.message}${field}\n`);
+      return err.status < 500 ? 2 : 1;
+    }
+    process.stderr.write(
+      `error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * POST /api/v1/intake/:format: a batch of alerts in the sender's own format, as NDJSON, one
+ * JSON object or a JSON array. Answers per line; a batch in which no line could be taken is
+ * a 400 carrying the first line's error, so a wrong format or a broken body is never a 200.
+ */
+import { z } from 'zod';
+import { ingestRecords } from '../../intake/ingest.ts';
+import { parseRecordsFromBody } from '../../intake/records.ts';
+import { adapterFor, INTAKE_FORMATS } from '../../intake/registry.ts';
+import { fail } from '../../domain/errors.ts';
+import type { Role } from '../../domain/types.ts';
+import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
+
+const SENDERS: ReadonlySet<Role> = new Set([
+  'admin',
+  'responder',
+  'investigator',
+  'incident_manager',
+  'reporter',
+]);
+
+const lineResult = z.object({
+  line: z.number(),
+  status: z.enum(['accepted', 'duplicate', 'skipped', 'rejected']),
+  investigationId: z.string().optional(),
+  code: z.string().optional(),
+  field: z.string().nullable().optional(),
+  reason: z.string().optional(),
+});
+
+export function registerIntakeRoutes(app: BreachdeskApp, { db }: RouteDeps): void {
+  // Intake bodies are read as text so that NDJSON and a JSON document go through one parser.
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      ['application/json', 'application/x-ndjson', 'text/plain'],
+      { parseAs: 'string' },
+      (_req, body, done) => done(null, body),
+    );
+
+    scope.withTypeProvider<import('fastify-type-provider-zod').ZodTypeProvider>().post(
+      '/api/v1/intake/:format',
+      {
+        schema: {
+          summary: 'Take in alerts in a sender format',
+          params: z.object({ format: z.string().max(40) }),
+          body: z.string().max(100 * 1024 * 1024),
+          response: {
+            200: z.object({
+              accepted: z.number(),
+              duplicates: z.number(),
+              skipped: z.number(),
+              rejected: z.number(),
+              results: z.array(lineResult),
+            }),
+          },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request);
+        if (!SENDERS.has(actor.role)) {
+          fail('BD_AUTH_FORBIDDEN', `role ${actor.role} may not send alerts`);
+        }
+        const adapter = adapterFor(request.params.format);
+
+        const summary = await ingestRecords(db, adapter, parseRecordsFromBody(request.body), {
+          actor,
+          keepAllResults: true,
+        });
+        const taken = summary.accepted + summary.duplicates + summary.skipped;
+        const first = summary.results.find((r) => r.status === 'rejected');
+        if (taken === 0 && first?.status === 'rejected') {
+          const code = first.code as Parameters<typeof fail>[0];
+          fail(code, `line ${first.line}: ${first.reason}`, first.field ?? undefined);
+        }
+        if (taken === 0) fail('BD_REQUEST_INVALID', 'the body holds no records', '(body)');
+
+        return summary;
+      },
+    );
+  });
+  void INTAKE_FORMATS;
+}

@@ -1,0 +1,115 @@
+/**
+ * Investigation routes. Bodies are validated by the domain rules themselves (which name the
+ * bad field), so the route schemas only say what shape a client should send.
+ */
+import { z } from 'zod';
+import type { Actor } from '../../auth/actor.ts';
+import { fail } from '../../domain/errors.ts';
+import type { Role } from '../../domain/types.ts';
+import { getInvestigation, listInvestigations, summarize } from '../../investigations/read.ts';
+import {
+  classifyInvestigation,
+  declareCrsi,
+  moveStage,
+  rateInvestigation,
+  resolveInvestigationId,
+  writePostmortem,
+} from '../../investigations/workflow.ts';
+import { scopeInvestigation } from '../../scoping/run.ts';
+import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
+
+const STAFF: ReadonlySet<Role> = new Set([
+  'admin',
+  'responder',
+  'investigator',
+  'incident_manager',
+  'executive_incident_manager',
+  'legal',
+  'auditor',
+]);
+
+function requireStaff(actor: Actor): Actor {
+  // Tenant users learn nothing about investigations, not even that an id exists.
+  if (!STAFF.has(actor.role)) fail('BD_NOT_FOUND', 'investigation not found', 'investigationId');
+  return actor;
+}
+
+const idParams = z.object({ id: z.string().max(100) });
+
+export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDeps): void {
+  app.get(
+    '/api/v1/investigations',
+    {
+      schema: {
+        summary: 'Open investigations, most recent activity first',
+        querystring: z.object({
+          includeClosed: z.enum(['true', 'false']).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).optional(),
+        }),
+      },
+    },
+    async (request) => {
+      requireStaff(requireActor(request));
+      const { includeClosed, limit } = request.query;
+      return listInvestigations(db, { includeClosed: includeClosed === 'true', limit });
+    },
+  );
+
+  app.get(
+    '/api/v1/investigations/:id',
+    { schema: { summary: 'One investigation in full (id or INV-n)', params: idParams } },
+    async (request) => {
+      requireStaff(requireActor(request));
+      return getInvestigation(db, await resolveInvestigationId(db, request.params.id));
+    },
+  );
+
+  const actions = [
+    ['transitions', 'Move to another stage: { to, reason }', moveStage],
+    ['ratings', 'Rate by NIST SP 800-61 impact factors', rateInvestigation],
+    ['classification', 'Classify (false positive needs rootCause)', classifyInvestigation],
+    [
+      'declaration',
+      'Declare a CRSI (incident manager): { grounds, evidence, awareAt? }',
+      declareCrsi,
+    ],
+    [
+      'postmortem',
+      'Write the post-mortem: { summary, rootCause, lessons, actions[] }',
+      writePostmortem,
+    ],
+  ] as const;
+
+  for (const [path, summary, action] of actions) {
+    app.post(
+      `/api/v1/investigations/:id/${path}`,
+      { schema: { summary, params: idParams, body: z.record(z.string(), z.unknown()) } },
+      async (request) => {
+        const actor = requireStaff(requireActor(request));
+        const id = await resolveInvestigationId(db, request.params.id);
+        return summarize(await action(db, actor, id, request.body));
+      },
+    );
+  }
+
+  app.post(
+    '/api/v1/investigations/:id/scoping',
+    {
+      schema: {
+        summary: 'Scope affected tenants from data-access logs on the server',
+        params: idParams,
+        body: z.object({
+          paths: z.array(z.string().min(1).max(4096)).min(1).max(1000),
+          format: z.enum(['cloudtrail', 'ndjson']),
+          indicators: z.record(z.string(), z.unknown()),
+        }),
+      },
+    },
+    async (request) => {
+      const actor = requireStaff(requireActor(request));
+      const id = await resolveInvestigationId(db, request.params.id);
+      const { runId, result } = await scopeInvestigation(db, actor, id, request.body);
+      return { runId, ...result };
+    },
+  );
+}

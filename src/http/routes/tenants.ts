@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { addContact, listContacts, removeContact } from '../../tenants/contacts.ts';
+import { importTenants } from '../../tenants/import.ts';
+import { fail } from '../../domain/errors.ts';
+import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
+
+const contact = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  email: z.string(),
+  language: z.string(),
+});
+const tenantParams = z.object({ tenantId: z.string().max(100) });
+
+export function registerTenantRoutes(app: BreachdeskApp, { db }: RouteDeps): void {
+  app.post(
+    '/api/v1/tenants/import',
+    { schema: { summary: 'Create or replace tenants from a JSON description', body: z.unknown() } },
+    async (request) => {
+      const actor = requireActor(request);
+      if (actor.role !== 'admin')
+        fail('BD_AUTH_FORBIDDEN', 'only an administrator imports tenants');
+      return importTenants(db, request.body, actor);
+    },
+  );
+
+  app.get(
+    '/api/v1/tenants/:tenantId/contacts',
+    {
+      schema: {
+        summary: "A tenant's breach contacts",
+        params: tenantParams,
+        response: { 200: z.array(contact) },
+      },
+    },
+    async (request) => listContacts(db, requireActor(request), request.params.tenantId),
+  );
+
+  app.post(
+    '/api/v1/tenants/:tenantId/contacts',
+    {
+      schema: {
+        summary: 'Add a breach contact (tenant admin of that tenant, or administrator)',
+        params: tenantParams,
+        body: z.object({ name: z.string(), email: z.string(), language: z.string().optional() }),
+        response: { 201: contact },
+      },
+    },
+    async (request, reply) => {
+      const created = await addContact(
+        db,
+        requireActor(request),
+        request.params.tenantId,
+        request.body,
+      );
+      return reply.status(201).send(created);
+    },
+  );
+
+  app.delete(
+    '/api/v1/tenants/:tenantId/contacts/:contactId',
+    {
+      schema: {
+        summary: 'Remove a breach contact',
+        params: tenantParams.extend({ contactId: z.string().max(100) }),
+      },
+    },
+    async (request, reply) => {
+      const { tenantId, contactId } = request.params;
+      await removeContact(db, requireActor(request), tenantId, contactId);
+      return reply.status(204).send();
+    },
+  );
+}

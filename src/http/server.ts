@@ -1,0 +1,162 @@
+/**
+ * The HTTP API: Fastify with every route validated by a zod schema, the OpenAPI document at
+ * /openapi.json, API-token authentication and one error shape for every failure.
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyRequest } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Actor } from '../auth/actor.ts';
+import { actorForToken } from '../auth/tokens.ts';
+import { BreachdeskError, fail } from '../domain/errors.ts';
+import type { Store } from '../store/db.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
+import { registerIntakeRoutes } from './routes/intake.ts';
+import { registerInvestigationRoutes } from './routes/investigations.ts';
+import { registerNoticeRoutes } from './routes/notices.ts';
+import { registerTenantRoutes } from './routes/tenants.ts';
+
+export interface ServerOptions {
+  store: Store;
+  logger: Logger;
+  /** Largest request body accepted, in bytes (intake batches included). */
+  bodyLimit?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+/** Builds the app without listening; tests use app.inject, `serve` calls listen. */
+export async function buildServer(opts: ServerOptions) {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024,
+    genReqId: () => randomUUID(),
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('actor', null);
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body } = toErrorResponse(error, request);
+    void reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({
+      error: { code: 'BD_NOT_FOUND', message: `no route ${request.method} ${request.url}` },
+    });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Breachdesk API', version: '0.1.0' },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization;
+    if (!header?.startsWith('Bearer ')) return;
+    request.actor = await actorForToken(opts.store.db, header.slice(7).trim());
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, () => ({ ok: true }));
+
+  const deps = { db: opts.store.db, log: opts.logger };
+  registerIntakeRoutes(app, deps);
+  registerInvestigationRoutes(app, deps);
+  registerNoticeRoutes(app, deps);
+  registerTenantRoutes(app, deps);
+  registerAuditRoutes(app, deps);
+
+  await app.ready();
+  return app;
+}
+
+export type BreachdeskApp = Awaited<ReturnType<typeof buildServer>>;
+
+export interface RouteDeps {
+  db: Store['db'];
+  log: Logger;
+}
+
+/** The caller, or a 401 when the request carries no valid token. */
+export function requireActor(request: FastifyRequest): Actor {
+  if (!request.actor) {
+    fail('BD_AUTH_REQUIRED', 'send a valid API token as "Authorization: Bearer <token>"');
+  }
+  return request.actor;
+}
+
+function toErrorResponse(error: unknown, request: FastifyRequest) {
+  if (error instanceof BreachdeskError) {
+    return {
+      status: error.status,
+      body: { error: { code: error.code, message: error.message, field: error.field } },
+    };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const first = error.validation[0];
+    const field = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(body)';
+    const where = error.validationContext ?? 'body';
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: 'BD_REQUEST_INVALID',
+          message: `${where} ${field}: ${first?.message ?? 'invalid'}`,
+          field,
+        },
+      },
+    };
+  }
+
+  const e = error as { statusCode?: number; code?: string; message?: string };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return {
+      status: 413,
+      body: { error: { code: 'BD_REQUEST_TOO_LARGE', message: 'request body is over the limit' } },
+    };
+  }
+  if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return {
+      status: 400,
+      body: { error: { code: 'BD_REQUEST_INVALID', message: `malformed JSON body: ${e.message}` } },
+    };
+  }
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return {
+      status: 415,
+      body: { error: { code: 'BD_REQUEST_INVALID', message: 'send application/json' } },
+    };
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return {
+      status: e.statusCode,
+      body: { error: { code: 'BD_REQUEST_INVALID', message: e.message ?? 'bad request' } },
+    };
+  }
+
+  // Anything else is our fault: log the cause, give the client only a reference.
+  const ref = request.id;
+  request.log.error({ err: error, ref }, 'internal error');
+  return {
+    status: 500,
+    body: { error: { code: 'BD_INTERNAL', message: `internal error; reference ${ref}` } },
+  };
+}

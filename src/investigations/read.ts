@@ -1,0 +1,112 @@
+/**
+ * Read models of investigations: the queue and one investigation in full, with its history,
+ * scoping, clocks, notices and deliveries.
+ */
+import { asc, desc, eq, ne } from 'drizzle-orm';
+import { auditEntriesFor } from '../audit/log.ts';
+import { fail } from '../domain/errors.ts';
+import { timeLeft } from '../domain/deadlines.ts';
+import type { Db } from '../store/db.ts';
+import { iso } from '../store/db.ts';
+import { investigations, notices, ratings, transitions } from '../store/schema.ts';
+import { latestAffectedTenants } from '../scoping/results.ts';
+import { deliveryStatus } from '../notify/worker.ts';
+import { listClocks } from './clocks.ts';
+
+type Row = typeof investigations.$inferSelect;
+
+/** The fields every view of an investigation shows. */
+export function summarize(r: Row) {
+  return {
+    id: r.id,
+    ref: `INV-${r.number}`,
+    title: r.title,
+    stage: r.stage,
+    severity: r.severity,
+    priority: r.priority,
+    classification: r.classification,
+    sourceKind: r.sourceKind,
+    exercise: r.exerciseId !== null,
+    signalCount: r.signalCount,
+    duplicateCount: r.duplicateCount,
+    firstSeen: iso(r.firstSeen),
+    lastSeen: iso(r.lastSeen),
+    openedAt: iso(r.openedAt),
+    awareAt: iso(r.awareAt),
+    declaredAt: iso(r.declaredAt),
+    closedAt: iso(r.closedAt),
+  };
+}
+
+export async function listInvestigations(
+  db: Db,
+  opts: { includeClosed?: boolean; limit?: number },
+) {
+  const rows = await db
+    .select()
+    .from(investigations)
+    .where(opts.includeClosed ? undefined : ne(investigations.stage, 'close'))
+    .orderBy(desc(investigations.lastSeen), desc(investigations.id))
+    .limit(Math.min(opts.limit ?? 100, 1000));
+  return rows.map(summarize);
+}
+
+export async function getInvestigation(db: Db, id: string, now = new Date()) {
+  const [row] = await db.select().from(investigations).where(eq(investigations.id, id));
+  if (!row) fail('BD_NOT_FOUND', `investigation ${id} not found`, 'investigationId');
+
+  const [ratingRows, moves, scope, clockRows, noticeRows, deliveries, timeline] = await Promise.all(
+    [
+      db.select().from(ratings).where(eq(ratings.investigationId, id)).orderBy(asc(ratings.at)),
+      db
+        .select()
+        .from(transitions)
+        .where(eq(transitions.investigationId, id))
+        .orderBy(asc(transitions.at)),
+      latestAffectedTenants(db, id),
+      listClocks(db, id),
+      db
+        .select()
+        .from(notices)
+        .where(eq(notices.investigationId, id))
+        .orderBy(asc(notices.tenantId), asc(notices.audience)),
+      deliveryStatus(db, id),
+      auditEntriesFor(db, id),
+    ],
+  );
+
+  return {
+    ...summarize(row),
+    rootCause: row.rootCause,
+    rating: row.rating,
+    declaration: row.declaration,
+    postmortem: row.postmortem,
+    ratings: ratingRows.map((r) => ({
+      rating: r.rating,
+      actor: r.actor,
+      reason: r.reason,
+      at: iso(r.at),
+    })),
+    transitions: moves.map((t) => ({
+      from: t.fromStage,
+      to: t.toStage,
+      actor: t.actor,
+      reason: t.reason,
+      at: iso(t.at),
+    })),
+    scoping: scope,
+    clocks: clockRows.map((c) => ({ ...c, ...timeLeft(c.due, now) })),
+    notices: noticeRows.map((n) => ({
+      id: n.id,
+      tenantId: n.tenantId,
+      audience: n.audience,
+      status: n.status,
+      subject: n.subject,
+      bodySha256: n.bodySha256,
+      approvedBy: n.approvedBy,
+      approvedAt: iso(n.approvedAt),
+    })),
+    deliveries: deliveries.map((d) => ({ ...d, sentAt: iso(d.sentAt) })),
+    timeline: timeline.map((e) => ({ seq: e.seq, at: e.at, actor: e.actor, action: e.action })),
+  };
+}

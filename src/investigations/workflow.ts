@@ -1,0 +1,303 @@
+/**
+ * The investigation's life: stage moves, ratings, classification, the CRSI declaration and
+ * the post-mortem. Each decision is checked by a pure domain rule, then written with its
+ * audit entry in one transaction.
+ */
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { appendAudit } from '../audit/log.ts';
+import { type Actor, actorLabel } from '../auth/actor.ts';
+import { validateClassification } from '../domain/classification.ts';
+import { validateDeclaration } from '../domain/declaration.ts';
+import { fail } from '../domain/errors.ts';
+import { rate } from '../domain/rating.ts';
+import { assertTransition } from '../domain/stages.ts';
+import { type Classification, type Role, type Stage, STAGES } from '../domain/types.ts';
+import { parseOrFail } from '../domain/validate.ts';
+import { syncDrafts } from '../notify/drafts.ts';
+import type { Db, Tx } from '../store/db.ts';
+import { newId } from '../store/ids.ts';
+import { investigations, ratings, transitions } from '../store/schema.ts';
+import { emailSchema } from '../tenants/import.ts';
+import { ensureClocks } from './clocks.ts';
+
+type InvestigationRow = typeof investigations.$inferSelect;
+
+const WORKERS: ReadonlySet<Role> = new Set([
+  'admin',
+  'responder',
+  'investigator',
+  'incident_manager',
+  'executive_incident_manager',
+]);
+
+function assertWorker(actor: Actor, what: string): void {
+  if (!WORKERS.has(actor.role)) {
+    fail('BD_AUTH_FORBIDDEN', `role ${actor.role} may not ${what}; responders and managers may`);
+  }
+}
+
+/** Loads an investigation for change, locking its row for the rest of the transaction. */
+export async function lockInvestigation(tx: Tx, id: string): Promise<InvestigationRow> {
+  const [row] = await tx
+    .select()
+    .from(investigations)
+    .where(eq(investigations.id, id))
+    .for('update');
+  if (!row) fail('BD_NOT_FOUND', `investigation ${id} not found`, 'investigationId');
+  return row;
+}
+
+const transitionSchema = z.object({
+  to: z.enum(STAGES),
+  reason: z.string().trim().min(1, 'a reason is required').max(4000),
+});
+
+/** Moves an investigation to another stage, if the process allows it from where it is. */
+export async function moveStage(
+  db: Db,
+  actor: Actor,
+  id: string,
+  input: unknown,
+): Promise<InvestigationRow> {
+  assertWorker(actor, 'move investigations');
+  const { to, reason } = parseOrFail(transitionSchema, input, 'BD_REQUEST_INVALID');
+
+  return db.transaction(async (tx) => {
+    const inv = await lockInvestigation(tx, id);
+    const from = inv.stage as Stage;
+    assertTransition(from, to, {
+      classification: inv.classification as Classification | null,
+      postmortemComplete: inv.postmortem !== null,
+    });
+
+    const now = new Date().toISOString();
+    const closedAt = to === 'close' ? now : null;
+    const [updated] = await tx
+      .update(investigations)
+      .set({ stage: to, updatedAt: now, closedAt })
+      .where(eq(investigations.id, id))
+      .returning();
+    await tx.insert(transitions).values({
+      id: newId(),
+      investigationId: id,
+      fromStage: from,
+      toStage: to,
+      actor: actorLabel(actor),
+      reason,
+      at: now,
+    });
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'investigation.stage_changed',
+      entityType: 'investigation',
+      entityId: id,
+      data: { from, to, reason },
+    });
+
+    return updated ?? inv;
+  });
+}
+
+/** Rates (or re-rates) an investigation; every rating is kept as history. */
+export async function rateInvestigation(
+  db: Db,
+  actor: Actor,
+  id: string,
+  input: unknown,
+): Promise<InvestigationRow> {
+  assertWorker(actor, 'rate investigations');
+  const body = (input ?? {}) as { reason?: unknown };
+  const rating = rate(input);
+  const reason = typeof body.reason === 'string' ? body.reason.slice(0, 4000) : null;
+
+  return db.transaction(async (tx) => {
+    const inv = await lockInvestigation(tx, id);
+    if (inv.stage === 'close') {
+      fail('BD_STAGE_PRECONDITION', 'a closed investigation cannot be re-rated', 'stage');
+    }
+
+    const now = new Date().toISOString();
+    await tx.insert(ratings).values({
+      id: newId(),
+      investigationId: id,
+      rating,
+      actor: actorLabel(actor),
+      reason,
+      at: now,
+    });
+    const [updated] = await tx
+      .update(investigations)
+      .set({ rating, severity: rating.severity, priority: rating.priority, updatedAt: now })
+      .where(eq(investigations.id, id))
+      .returning();
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'investigation.rated',
+      entityType: 'investigation',
+      entityId: id,
+      data: { rating, previous: inv.rating, reason },
+    });
+
+    return updated ?? inv;
+  });
+}
+
+/** Records what the investigation is (false positive needs its root cause). */
+export async function classifyInvestigation(
+  db: Db,
+  actor: Actor,
+  id: string,
+  input: unknown,
+): Promise<InvestigationRow> {
+  assertWorker(actor, 'classify investigations');
+  const decision = validateClassification(input);
+
+  return db.transaction(async (tx) => {
+    const inv = await lockInvestigation(tx, id);
+    if (inv.stage === 'close') {
+      fail('BD_STAGE_PRECONDITION', 'a closed investigation cannot be reclassified', 'stage');
+    }
+    if (inv.classification === 'crsi') {
+      fail('BD_STAGE_PRECONDITION', 'a declared CRSI keeps its classification', 'classification');
+    }
+
+    const now = new Date().toISOString();
+    const [updated] = await tx
+      .update(investigations)
+      .set({
+        classification: decision.classification,
+        rootCause: decision.rootCause,
+        updatedAt: now,
+      })
+      .where(eq(investigations.id, id))
+      .returning();
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'investigation.classified',
+      entityType: 'investigation',
+      entityId: id,
+      data: { ...decision, previous: inv.classification },
+    });
+
+    return updated ?? inv;
+  });
+}
+
+const noticeText = z.string().trim().min(1).max(4000);
+const noticeTextsSchema = z
+  .object({
+    nature: noticeText.optional(),
+    likelyConsequences: noticeText.optional(),
+    measures: noticeText.optional(),
+    contactName: z.string().trim().min(1).max(200).optional(),
+    contactEmail: emailSchema.optional(),
+  })
+  .strict();
+
+/**
+ * Declares a customer-reportable security incident. Only an incident manager may; it records
+ * the moment of awareness, starts the notification clocks and drafts one notice per affected
+ * tenant known from scoping.
+ */
+export async function declareCrsi(
+  db: Db,
+  actor: Actor,
+  id: string,
+  input: unknown,
+): Promise<InvestigationRow> {
+  return db.transaction(async (tx) => {
+    const inv = await lockInvestigation(tx, id);
+    if (inv.declaredAt !== null) {
+      fail('BD_DECLARE_INVALID', `investigation ${id} was already declared at ${inv.declaredAt}`);
+    }
+    const now = new Date();
+    const stage = inv.stage as Stage;
+    const declaration = validateDeclaration(input, { role: actor.role, stage, now });
+    const notice = parseOrFail(
+      noticeTextsSchema,
+      (input as { notice?: unknown }).notice ?? {},
+      'BD_DECLARE_INVALID',
+    );
+
+    const [updated] = await tx
+      .update(investigations)
+      .set({
+        classification: 'crsi',
+        declaration: { ...declaration, declaredBy: actorLabel(actor), notice },
+        awareAt: declaration.awareAt,
+        declaredAt: declaration.declaredAt,
+        severity: 'high',
+        updatedAt: declaration.declaredAt,
+      })
+      .where(eq(investigations.id, id))
+      .returning();
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'investigation.declared_crsi',
+      entityType: 'investigation',
+      entityId: id,
+      data: { ...declaration, previousClassification: inv.classification },
+    });
+
+    await ensureClocks(tx, id, actor);
+    await syncDrafts(tx, id, actor);
+    return updated ?? inv;
+  });
+}
+
+const postmortemSchema = z.object({
+  summary: z.string().trim().min(1).max(20_000),
+  rootCause: z.string().trim().min(1).max(20_000),
+  lessons: z.string().trim().min(1).max(20_000),
+  actions: z.array(z.string().trim().min(1).max(2000)).min(1).max(200),
+});
+
+/** Records the post-mortem that closing after stabilize requires. */
+export async function writePostmortem(
+  db: Db,
+  actor: Actor,
+  id: string,
+  input: unknown,
+): Promise<InvestigationRow> {
+  assertWorker(actor, 'write post-mortems');
+  const pm = parseOrFail(postmortemSchema, input, 'BD_REQUEST_INVALID');
+
+  return db.transaction(async (tx) => {
+    const inv = await lockInvestigation(tx, id);
+    if (inv.stage === 'close') {
+      fail(
+        'BD_STAGE_PRECONDITION',
+        'the investigation is closed; its post-mortem is final',
+        'stage',
+      );
+    }
+
+    const now = new Date().toISOString();
+    const postmortem = { ...pm, author: actorLabel(actor), completedAt: now };
+    const [updated] = await tx
+      .update(investigations)
+      .set({ postmortem, updatedAt: now })
+      .where(eq(investigations.id, id))
+      .returning();
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'investigation.postmortem_written',
+      entityType: 'investigation',
+      entityId: id,
+      data: { summaryLength: pm.summary.length, actions: pm.actions.length },
+    });
+
+    return updated ?? inv;
+  });
+}
+
+/** Finds an investigation by its id or by its reference (INV-12). */
+export async function resolveInvestigationId(db: Db, idOrRef: string): Promise<string> {
+  const m = /^INV-(\d{1,9})$/i.exec(idOrRef);
+  const where = m ? eq(investigations.number, Number(m[1])) : eq(investigations.id, idOrRef);
+  const [row] = await db.select({ id: investigations.id }).from(investigations).where(where);
+  if (!row) fail('BD_NOT_FOUND', `investigation ${idOrRef} not found`, 'investigationId');
+
+  return row.id;
+}

@@ -1,0 +1,113 @@
+/**
+ * Approving a notice: the decision and the outbox messages it causes are committed in one
+ * transaction, so an approved notice can never lose its deliveries, and a notice for one
+ * tenant is addressed only to that tenant's own contacts.
+ */
+import { eq } from 'drizzle-orm';
+import { appendAudit } from '../audit/log.ts';
+import { type Actor, actorLabel } from '../auth/actor.ts';
+import { fail } from '../domain/errors.ts';
+import type { Role } from '../domain/types.ts';
+import type { Db, Tx } from '../store/db.ts';
+import { newId } from '../store/ids.ts';
+import { accountTeam, breachContacts, notices, outbox } from '../store/schema.ts';
+import { buildMessageId } from './message.ts';
+
+const APPROVERS: ReadonlySet<Role> = new Set(['incident_manager', 'executive_incident_manager']);
+
+interface Recipient {
+  kind: 'breach_contact' | 'account_team';
+  id: string;
+  name: string;
+  email: string;
+}
+
+export async function approveNotice(db: Db, actor: Actor, noticeId: string): Promise<number> {
+  if (!APPROVERS.has(actor.role)) {
+    fail(
+      'BD_AUTH_FORBIDDEN',
+      `role ${actor.role} may not approve notices; an incident manager may`,
+    );
+  }
+
+  return db.transaction(async (tx) => {
+    const [notice] = await tx.select().from(notices).where(eq(notices.id, noticeId)).for('update');
+    if (!notice) fail('BD_NOT_FOUND', `notice ${noticeId} not found`, 'noticeId');
+    if (notice.status !== 'draft') {
+      fail(
+        'BD_NOTICE_INVALID_STATE',
+        `notice ${noticeId} is ${notice.status}, not a draft`,
+        'status',
+      );
+    }
+    // DESIGN.md §1.1: a red-team exercise must never reach a real customer.
+    if (notice.exercise && notice.audience === 'tenant') {
+      fail('BD_NOTICE_INVALID_STATE', 'notices of a red-team exercise are never sent to tenants');
+    }
+
+    const recipients = await recipientsFor(tx, notice.tenantId, notice.audience);
+    if (recipients.length === 0) {
+      fail(
+        'BD_NOTICE_NO_RECIPIENTS',
+        `tenant ${notice.tenantId} has no ${notice.audience === 'tenant' ? 'breach contacts' : 'account team'}; ` +
+          'add one before approving, the notice stays a draft',
+        'tenantId',
+      );
+    }
+
+    const now = new Date().toISOString();
+    await tx
+      .update(notices)
+      .set({ status: 'approved', approvedBy: actorLabel(actor), approvedAt: now })
+      .where(eq(notices.id, noticeId));
+    await tx.insert(outbox).values(
+      recipients.map((r) => ({
+        id: newId(),
+        noticeId,
+        tenantId: notice.tenantId,
+        recipientKind: r.kind,
+        recipientId: r.id,
+        recipientName: r.name,
+        recipientEmail: r.email,
+        messageId: buildMessageId(noticeId, r.id, mailDomain()),
+        status: 'queued',
+        nextAttemptAt: now,
+        createdAt: now,
+      })),
+    );
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'notice.approved',
+      entityType: 'investigation',
+      entityId: notice.investigationId,
+      data: {
+        noticeId,
+        tenantId: notice.tenantId,
+        audience: notice.audience,
+        recipients: recipients.length,
+        bodySha256: notice.bodySha256,
+      },
+    });
+
+    return recipients.length;
+  });
+}
+
+async function recipientsFor(tx: Tx, tenantId: string, audience: string): Promise<Recipient[]> {
+  if (audience === 'tenant') {
+    const rows = await tx
+      .select()
+      .from(breachContacts)
+      .where(eq(breachContacts.tenantId, tenantId));
+    return rows.map((c) => ({ kind: 'breach_contact', id: c.id, name: c.name, email: c.email }));
+  }
+
+  const rows = await tx.select().from(accountTeam).where(eq(accountTeam.tenantId, tenantId));
+  return rows.map((m) => ({ kind: 'account_team', id: m.id, name: m.name, email: m.email }));
+}
+
+/** The domain of Message-IDs and of the sender address. */
+export function mailDomain(): string {
+  const from = process.env.BREACHDESK_MAIL_FROM ?? 'breachdesk@breachdesk.invalid';
+  return from.split('@')[1] ?? 'breachdesk.invalid';
+}

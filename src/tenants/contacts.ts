@@ -1,0 +1,97 @@
+/**
+ * Breach contacts, kept by each tenant's own admin. A tenant admin sees and edits only its
+ * own tenant; asking for another tenant's contacts answers "not found", never "forbidden",
+ * so that tenant ids cannot be probed.
+ */
+import { and, asc, eq } from 'drizzle-orm';
+import { appendAudit } from '../audit/log.ts';
+import { type Actor, actorLabel } from '../auth/actor.ts';
+import { fail } from '../domain/errors.ts';
+import { parseOrFail } from '../domain/validate.ts';
+import type { Db } from '../store/db.ts';
+import { newId } from '../store/ids.ts';
+import { breachContacts, tenants } from '../store/schema.ts';
+import { contactSchema } from './import.ts';
+
+export interface Contact {
+  id: string;
+  tenantId: string;
+  name: string;
+  email: string;
+  language: string;
+}
+
+const READERS = new Set(['admin', 'incident_manager', 'executive_incident_manager', 'responder']);
+
+async function assertTenantVisible(db: Db, actor: Actor, tenantId: string, write: boolean) {
+  const own = actor.role === 'tenant_admin' && actor.tenantId === tenantId;
+  const staff = write ? actor.role === 'admin' : READERS.has(actor.role);
+  const [row] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId));
+
+  if (!row || !(own || staff)) fail('BD_NOT_FOUND', `tenant ${tenantId} not found`, 'tenantId');
+}
+
+export async function listContacts(db: Db, actor: Actor, tenantId: string): Promise<Contact[]> {
+  await assertTenantVisible(db, actor, tenantId, false);
+
+  return db
+    .select({
+      id: breachContacts.id,
+      tenantId: breachContacts.tenantId,
+      name: breachContacts.name,
+      email: breachContacts.email,
+      language: breachContacts.language,
+    })
+    .from(breachContacts)
+    .where(eq(breachContacts.tenantId, tenantId))
+    .orderBy(asc(breachContacts.createdAt), asc(breachContacts.id));
+}
+
+export async function addContact(
+  db: Db,
+  actor: Actor,
+  tenantId: string,
+  input: unknown,
+): Promise<Contact> {
+  await assertTenantVisible(db, actor, tenantId, true);
+  const c = parseOrFail(contactSchema, input, 'BD_TENANT_INVALID');
+  const row = { id: newId(), tenantId, ...c, createdAt: new Date().toISOString() };
+
+  await db.transaction(async (tx) => {
+    await tx.insert(breachContacts).values(row);
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'contact.added',
+      entityType: 'tenant',
+      entityId: tenantId,
+      data: { contactId: row.id, email: c.email },
+    });
+  });
+
+  return { id: row.id, tenantId, name: c.name, email: c.email, language: c.language };
+}
+
+export async function removeContact(
+  db: Db,
+  actor: Actor,
+  tenantId: string,
+  contactId: string,
+): Promise<void> {
+  await assertTenantVisible(db, actor, tenantId, true);
+
+  await db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(breachContacts)
+      .where(and(eq(breachContacts.id, contactId), eq(breachContacts.tenantId, tenantId)))
+      .returning({ id: breachContacts.id });
+    if (gone.length === 0) fail('BD_NOT_FOUND', `contact ${contactId} not found`, 'contactId');
+
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'contact.removed',
+      entityType: 'tenant',
+      entityId: tenantId,
+      data: { contactId },
+    });
+  });
+}

@@ -1,0 +1,158 @@
+/**
+ * Loads tenants, the resources they own, their breach contacts and the provider's account
+ * team from one JSON description. The whole file is one transaction: a bad entry anywhere
+ * leaves the stored tenants exactly as they were.
+ */
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { appendAudit } from '../audit/log.ts';
+import type { Actor } from '../auth/actor.ts';
+import { actorLabel } from '../auth/actor.ts';
+import { fail } from '../domain/errors.ts';
+import { parseOrFail } from '../domain/validate.ts';
+import type { Db } from '../store/db.ts';
+import { newId } from '../store/ids.ts';
+import { accountTeam, breachContacts, tenantResources, tenants } from '../store/schema.ts';
+
+const LANGUAGES = ['en', 'de', 'fr'] as const;
+const oneLine = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine(
+      (s) => !/[\r\n\u0000-\u001f\u007f]/.test(s),
+      'must be one line without control characters',
+    );
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(254)
+  .refine((s) => /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/.test(s), 'must be an e-mail address');
+
+export const contactSchema = z.object({
+  name: oneLine(200),
+  email: emailSchema,
+  language: z.enum(LANGUAGES).default('en'),
+});
+
+const resourceSchema = z.object({
+  kind: z.enum(['aws_account', 'bucket', 'bucket_prefix']),
+  value: oneLine(1024),
+  dataCategories: z.array(oneLine(200)).max(50).default([]),
+});
+
+const accountTeamSchema = z.object({
+  role: z.enum(['support', 'account_manager', 'technical_account_manager']),
+  name: oneLine(200),
+  email: emailSchema,
+});
+
+const tenantSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a slug: lower-case letters, digits and dashes'),
+  name: oneLine(200),
+  language: z.enum(LANGUAGES).default('en'),
+  contractHours: z.number().int().min(1).max(720).nullable().default(null),
+  jurisdictions: z.array(oneLine(20)).max(50).default([]),
+  resources: z.array(resourceSchema).max(10_000).default([]),
+  breachContacts: z.array(contactSchema).max(100).default([]),
+  accountTeam: z.array(accountTeamSchema).max(100).default([]),
+});
+
+const fileSchema = z.object({ tenants: z.array(tenantSchema).min(1).max(100_000) });
+
+export type TenantDescription = z.output<typeof tenantSchema>;
+
+export interface ImportSummary {
+  tenants: number;
+  resources: number;
+  breachContacts: number;
+  accountTeam: number;
+}
+
+/**
+ * Creates or replaces each described tenant. Replacing means its resources, contacts and
+ * account team become exactly what the file says.
+ */
+export async function importTenants(db: Db, input: unknown, actor: Actor): Promise<ImportSummary> {
+  const { tenants: list } = parseOrFail(fileSchema, input, 'BD_TENANT_INVALID');
+  assertUniqueResources(list);
+  const now = new Date().toISOString();
+  const summary: ImportSummary = { tenants: 0, resources: 0, breachContacts: 0, accountTeam: 0 };
+
+  await db.transaction(async (tx) => {
+    for (const t of list) {
+      const row = {
+        name: t.name,
+        language: t.language,
+        contractHours: t.contractHours,
+        jurisdictions: t.jurisdictions,
+      };
+      await tx
+        .insert(tenants)
+        .values({ id: t.id, ...row, createdAt: now })
+        .onConflictDoUpdate({ target: tenants.id, set: row });
+
+      await tx.delete(tenantResources).where(eq(tenantResources.tenantId, t.id));
+      await tx.delete(breachContacts).where(eq(breachContacts.tenantId, t.id));
+      await tx.delete(accountTeam).where(eq(accountTeam.tenantId, t.id));
+
+      if (t.resources.length > 0) {
+        await tx
+          .insert(tenantResources)
+          .values(t.resources.map((r) => ({ id: newId(), tenantId: t.id, ...r })));
+      }
+      if (t.breachContacts.length > 0) {
+        await tx
+          .insert(breachContacts)
+          .values(
+            t.breachContacts.map((c) => ({ id: newId(), tenantId: t.id, ...c, createdAt: now })),
+          );
+      }
+      if (t.accountTeam.length > 0) {
+        await tx
+          .insert(accountTeam)
+          .values(t.accountTeam.map((m) => ({ id: newId(), tenantId: t.id, ...m })));
+      }
+
+      summary.tenants += 1;
+      summary.resources += t.resources.length;
+      summary.breachContacts += t.breachContacts.length;
+      summary.accountTeam += t.accountTeam.length;
+    }
+
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'tenants.imported',
+      entityType: 'tenants',
+      entityId: '*',
+      data: { ...summary, ids: list.map((t) => t.id) },
+    });
+  });
+
+  return summary;
+}
+
+// One resource owned twice would make scoping ambiguous: refuse the file instead.
+function assertUniqueResources(list: TenantDescription[]): void {
+  const owner = new Map<string, string>();
+  list.forEach((t, i) => {
+    t.resources.forEach((r, j) => {
+      const key = `${r.kind}:${r.value}`;
+      const other = owner.get(key);
+      if (other !== undefined) {
+        const field = `tenants[${i}].resources[${j}]`;
+        fail(
+          'BD_TENANT_INVALID',
+          `${field}: ${key} is already listed for tenant ${other}; a resource has one owner`,
+          field,
+        );
+      }
+      owner.set(key, t.id);
+    });
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * Bad input of each kind gets a 4xx with a coded error naming the problem, and the stored
+ * data is exactly as it was.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { Store } from '../../src/store/db.ts';
+import { describeEachBackend } from '../support/backends.ts';
+import { buildEveAlert, openInvestigation, seedTenants, snapshot } from '../support/factories.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+describeEachBackend('HTTP refusals', (backend) => {
+  let store: Store;
+  let server: TestServer;
+  let investigationId: string;
+  let before: Record<string, string>;
+
+  beforeEach(async () => {
+    store = await backend.open();
+    await seedTenants(store.db, ['acme', 'globex']);
+    server = await startTestServer(store, { tenantAdmins: ['acme'], bodyLimit: 64 * 1024 });
+    investigationId = await openInvestigation(store.db);
+    before = await snapshot(store.db);
+  });
+  afterEach(async () => {
+    await server.app.close();
+    await store.close();
+  });
+
+  async function expectUnchanged() {
+    expect(await snapshot(store.db)).toEqual(before);
+  }
+
+  it('refuses a malformed JSON intake body', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/intake/suricata',
+      headers: { ...server.as('responder'), 'content-type': 'application/json' },
+      payload: '{"timestamp": "2026-11-30T08:15:02Z", "event_type": "alert", ',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('BD_INTAKE_MALFORMED_JSON');
+    await expectUnchanged();
+  });
+
+  it('refuses an unknown intake format', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/intake/splunk',
+      headers: server.as('responder'),
+      payload: buildEveAlert({ sid: 42 }),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('BD_INTAKE_UNKNOWN_FORMAT');
+    await expectUnchanged();
+  });
+
+  it('refuses a record of another format sent to the suricata route', async () => {
+    const wazuh = { timestamp: '2026-11-30T08:15:02.000+0000', rule: { id: '5710', level: 5 } };
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/intake/suricata',
+      headers: server.as('responder'),
+      payload: wazuh,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toMatch(/^BD_INTAKE_/);
+    await expectUnchanged();
+  });
+
+  it('names the missing field of an alert', async () => {
+    const alert = buildEveAlert({ sid: 77 }) as { alert: Record<string, unknown> };
+    delete alert.alert.signature_id;
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/intake/suricata',
+      headers: server.as('responder'),
+      payload: alert,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'BD_INTAKE_FIELD_MISSING', field: 'alert.signature_id' });
+    await expectUnchanged();
+  });
+
+  it('refuses an oversize body with 413', async () => {
+    const line = JSON.stringify(buildEveAlert({ sid: 5 }));
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/intake/suricata',
+      headers: { ...server.as('responder'), 'content-type': 'application/x-ndjson' },
+      payload: Array.from({ length: 400 }, () => line).join('\n'),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('BD_REQUEST_TOO_LARGE');
+    await expectUnchanged();
+  });
+
+  it('answers 404 for an unknown investigation', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/investigations/INV-999/transitions',
+      headers: server.as('responder'),
+      payload: { to: 'assess', reason: 'taking it' },
+    });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('BD_NOT_FOUND');
+    await expectUnchanged();
+  });
+
+  it('refuses an illegal transition from detect to close', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/investigations/${investigationId}/transitions`,
+      headers: server.as('responder'),
+      payload: { to: 'close', reason: 'nothing to see' },
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.code).toBe('BD_STAGE_ILLEGAL_TRANSITION');
+    await expectUnchanged();
+  });
+
+  it('refuses a declaration by a responder', async () => {
+    for (const to of ['assess', 'diagnose']) {
+      await server.app.inject({
+        method: 'POST',
+        url: `/api/v1/investigations/${investigationId}/transitions`,
+        headers: server.as('responder'),
+        payload: { to, reason: 'step' },
+      });
+    }
+    before = await snapshot(store.db);
+
+    const res = await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/investigations/${investigationId}/declaration`,
+      headers: server.as('responder'),
+      payload: { grounds: ['unauthorized_access'], evidence: 'CloudTrail shows reads by a stolen role' },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('BD_DECLARE_FORBIDDEN_ROLE');
+    await expectUnchanged();
+  });
+
+  it('refuses a request without a token', async () => {
+    const res = await server.app.inject({ method: 'GET', url: '/api/v1/investigations' });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('BD_AUTH_REQUIRED');
+  });
+
+  it("hides another tenant's contacts from a tenant admin", async () => {
+    const res = await server.app.inject({
+      method: 'GET',
+      url: '/api/v1/tenants/globex/contacts',
+      headers: server.as('tenant_admin:acme'),
+    });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it("refuses a tenant admin's write to another tenant and keeps data unchanged", async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/tenants/globex/contacts',
+      headers: server.as('tenant_admin:acme'),
+      payload: { name: 'Mallory', email: 'mallory@evil.example' },
+    });
+    expect(res.statusCode).toBe(404);
+    await expectUnchanged();
+  });
+
+  it('refuses a contact whose name carries a header line break', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/tenants/acme/contacts',
+      headers: server.as('tenant_admin:acme'),
+      payload: { name: 'Eve\r\nBcc: spy@evil.example', email: 'eve@acme.example' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'BD_TENANT_INVALID', field: 'name' });
+    await expectUnchanged();
+  });
+});

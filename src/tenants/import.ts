@@ -3,14 +3,14 @@
  * team from one JSON description. The whole file is one transaction: a bad entry anywhere
  * leaves the stored tenants exactly as they were.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../audit/log.ts';
 import type { Actor } from '../auth/actor.ts';
 import { actorLabel } from '../auth/actor.ts';
 import { fail } from '../domain/errors.ts';
 import { parseOrFail } from '../domain/validate.ts';
-import type { Db } from '../store/db.ts';
+import type { Db, Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { accountTeam, breachContacts, tenantResources, tenants } from '../store/schema.ts';
 
@@ -102,6 +102,7 @@ export async function importTenants(db: Db, input: unknown, actor: Actor): Promi
       await tx.delete(accountTeam).where(eq(accountTeam.tenantId, t.id));
 
       if (t.resources.length > 0) {
+        await assertNotOwnedElsewhere(tx, t);
         await tx
           .insert(tenantResources)
           .values(t.resources.map((r) => ({ id: newId(), tenantId: t.id, ...r })));
@@ -155,4 +156,31 @@ function assertUniqueResources(list: TenantDescription[]): void {
       owner.set(key, t.id);
     });
   });
+}
+
+// A resource already owned by a tenant that this file does not mention keeps its owner.
+async function assertNotOwnedElsewhere(tx: Tx, t: TenantDescription): Promise<void> {
+  const keys = t.resources.map((r) => `${r.kind}:${r.value}`);
+  const [clash] = await tx
+    .select({
+      tenantId: tenantResources.tenantId,
+      kind: tenantResources.kind,
+      value: tenantResources.value,
+    })
+    .from(tenantResources)
+    .where(
+      and(
+        ne(tenantResources.tenantId, t.id),
+        inArray(sql`${tenantResources.kind} || ':' || ${tenantResources.value}`, keys),
+      ),
+    )
+    .limit(1);
+  if (!clash) return;
+
+  fail(
+    'BD_TENANT_INVALID',
+    `tenant ${t.id}: ${clash.kind}:${clash.value} already belongs to tenant ${clash.tenantId}; ` +
+      'a resource has one owner (re-import that tenant without it first)',
+    'resources',
+  );
 }

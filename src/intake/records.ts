@@ -1,0 +1,145 @@
+/**
+ * Reading records to hand to an adapter: NDJSON files and streams of any size, plain or
+ * gzipped, and HTTP bodies. A malformed line is reported and reading goes on; it is one bad
+ * record, not a bad batch.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+/**
+ * One input record: the parsed JSON value, or the JSON.parse message when the line is not JSON.
+ * `line` is the 1-based physical line (blank lines count, so it matches an editor).
+ */
+export type RecordItem = { line: number; record: unknown } | { line: number; error: string };
+
+/**
+ * Streams NDJSON from a file path or a readable stream, one line at a time in constant memory
+ * (readline pauses the source while the consumer is busy). Gzip is undone when the path ends
+ * in `.gz` or the data starts with the gzip magic bytes. Blank lines are skipped. I/O and
+ * decompression errors end the iteration by throwing; a consumed stream is destroyed at the end.
+ */
+export async function* readRecords(
+  source: string | NodeJS.ReadableStream,
+): AsyncGenerator<RecordItem> {
+  const input = typeof source === 'string' ? createReadStream(source) : source;
+  const forceGunzip = typeof source === 'string' && source.toLowerCase().endsWith('.gz');
+  const text = await decompressed(input, forceGunzip);
+  const lines = createInterface({ input: text, crlfDelay: Infinity });
+
+  let line = 0;
+  try {
+    for await (const content of lines) {
+      line += 1;
+      const item = parseLine(content, line);
+      if (item !== null) yield item;
+    }
+  } finally {
+    // Also reached when the consumer stops early: release the file handle or the stream now,
+    // rather than when the replaying generator gets round to it.
+    lines.close();
+    text.destroy();
+    if (input instanceof Readable) input.destroy();
+  }
+}
+
+/**
+ * Splits an HTTP body into records. A body that is one JSON document is either a single record
+ * (an object, `line` 1) or, for an array, one record per element (`line` = 1-based position).
+ * Anything else is read as NDJSON, line by line, so one bad line does not sink the others.
+ */
+export function* parseRecordsFromBody(body: string): Generator<RecordItem> {
+  const text = stripBom(body);
+  if (!text.trim()) return;
+
+  const whole = tryParse(text);
+  if (whole.ok && Array.isArray(whole.value)) {
+    for (const [index, record] of (whole.value as unknown[]).entries()) {
+      yield { line: index + 1, record };
+    }
+    return;
+  }
+  if (whole.ok) {
+    yield { line: 1, record: whole.value };
+    return;
+  }
+
+  for (const [index, content] of text.split('\n').entries()) {
+    const item = parseLine(content, index + 1);
+    if (item !== null) yield item;
+  }
+}
+
+function parseLine(content: string, line: number): RecordItem | null {
+  const trimmed = (line === 1 ? stripBom(content) : content).trim();
+  if (!trimmed) return null;
+
+  const parsed = tryParse(trimmed);
+  return parsed.ok ? { line, record: parsed.value } : { line, error: parsed.error };
+}
+
+function tryParse(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+// Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse refuses.
+function stripBom(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+/**
+ * Peeks at the first bytes to spot gzip (RFC 1952 §2.3.1: 1f 8b), then replays them ahead of
+ * the rest of the stream, gunzipped when needed. Nothing beyond the first chunk is buffered.
+ */
+async function decompressed(input: NodeJS.ReadableStream, forceGunzip: boolean): Promise<Readable> {
+  const chunks = input[Symbol.asyncIterator]();
+
+  const head: Buffer[] = [];
+  let headSize = 0;
+  let ended = false;
+  while (headSize < 2 && !ended) {
+    const next = await chunks.next();
+    if (next.done === true) {
+      ended = true;
+    } else {
+      const chunk = toBuffer(next.value);
+      head.push(chunk);
+      headSize += chunk.length;
+    }
+  }
+
+  const start = Buffer.concat(head);
+  const replay = Readable.from(replayChunks(start, ended ? null : chunks));
+  if (!forceGunzip && !(start[0] === 0x1f && start[1] === 0x8b)) return replay;
+
+  const gunzip = createGunzip();
+  // pipeline destroys gunzip with any source error, and readline rethrows it to the consumer;
+  // the callback has nothing left to do.
+  pipeline(replay, gunzip, () => undefined);
+  return gunzip;
+}
+
+async function* replayChunks(
+  start: Buffer,
+  rest: AsyncIterator<string | Buffer> | null,
+): AsyncGenerator<Buffer> {
+  try {
+    if (start.length > 0) yield start;
+    if (rest === null) return;
+    for (let next = await rest.next(); next.done !== true; next = await rest.next()) {
+      yield toBuffer(next.value);
+    }
+  } finally {
+    // Stopping early must still close the source (the stream iterator destroys it on return).
+    await rest?.return?.();
+  }
+}
+
+function toBuffer(chunk: string | Buffer): Buffer {
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+}

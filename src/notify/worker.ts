@@ -44,7 +44,7 @@ async function claim(db: Db, limit: number, now: Date): Promise<Claimed[]> {
   const lease = new Date(now.getTime() + LEASE_MS).toISOString();
 
   // Both drivers answer with { rows }.
-  const result = (await db.execute(sql`
+  const result: unknown = await db.execute(sql`
     WITH due AS (
       SELECT id FROM ${outbox}
       WHERE (status = 'queued' AND next_attempt_at <= ${at})
@@ -60,11 +60,9 @@ async function claim(db: Db, limit: number, now: Date): Promise<Claimed[]> {
     RETURNING o.id, o.notice_id AS "noticeId", n.investigation_id AS "investigationId",
       o.tenant_id AS "tenantId", o.recipient_kind AS "recipientKind",
       o.recipient_name AS "recipientName", o.recipient_email AS "recipientEmail",
-      o.message_id AS "messageId", o.attempts, n.subject, n.body`)) as unknown as {
-    rows: Claimed[];
-  };
+      o.message_id AS "messageId", o.attempts, n.subject, n.body`);
 
-  return result.rows;
+  return (result as { rows: Claimed[] }).rows;
 }
 
 function toMessage(c: Claimed): OutgoingMessage {

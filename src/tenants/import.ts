@@ -21,10 +21,7 @@ const oneLine = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine(
-      (s) => !/[\r\n\u0000-\u001f\u007f]/.test(s),
-      'must be one line without control characters',
-    );
+    .refine((s) => !/\p{Cc}/u.test(s), 'must be one line without control characters');
 
 export const emailSchema = z
   .string()

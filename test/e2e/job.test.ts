@@ -64,14 +64,19 @@ describeEachBackend('the main job', (backend) => {
   });
 
   it("sends each tenant's notice only to that tenant's own contacts and account team", async () => {
-    const rows = await store.db.select().from(notices).where(eq(notices.investigationId, result.investigationId));
+    const rows = await store.db
+      .select()
+      .from(notices)
+      .where(eq(notices.investigationId, result.investigationId));
     const tenantOfNotice = new Map(rows.map((n) => [n.id, n.tenantId]));
 
     for (const mail of sink.received) {
-      const noticeId = String(mail.parsed.headers.get('x-breachdesk-notice'));
+      const noticeId = mail.parsed.headers.get('x-breachdesk-notice') as string;
       const tenantId = tenantOfNotice.get(noticeId);
       const tenant = tenantsFile.tenants.find((t) => t.id === tenantId);
-      const allowed = [...(tenant?.breachContacts ?? []), ...(tenant?.accountTeam ?? [])].map((c) => c.email);
+      const allowed = [...(tenant?.breachContacts ?? []), ...(tenant?.accountTeam ?? [])].map(
+        (c) => c.email,
+      );
       expect(mail.rcptTo).toHaveLength(1);
       expect(allowed).toContain(mail.rcptTo[0]);
     }

@@ -15,9 +15,13 @@ export function buildTenant(id: string, over: Record<string, unknown> = {}) {
     language: 'en',
     contractHours: null,
     jurisdictions: ['EU'],
-    resources: [{ kind: 'bucket', value: `${id}-data`, dataCategories: ['customer contact details'] }],
+    resources: [
+      { kind: 'bucket', value: `${id}-data`, dataCategories: ['customer contact details'] },
+    ],
     breachContacts: [{ name: `Privacy Officer ${id}`, email: `dpo@${id}.example`, language: 'en' }],
-    accountTeam: [{ role: 'account_manager', name: `AM ${id}`, email: `am-${id}@provider.example` }],
+    accountTeam: [
+      { role: 'account_manager', name: `AM ${id}`, email: `am-${id}@provider.example` },
+    ],
     ...over,
   };
 }
@@ -27,7 +31,9 @@ export async function seedTenants(db: Db, ids: string[]): Promise<void> {
 }
 
 /** One Suricata EVE alert line; vary signature or addresses to get distinct fingerprints. */
-export function buildEveAlert(over: { sid?: number; src?: string; dest?: string; ts?: string } = {}) {
+export function buildEveAlert(
+  over: { sid?: number; src?: string; dest?: string; ts?: string } = {},
+) {
   return {
     timestamp: over.ts ?? '2026-11-30T08:15:02.123456+0000',
     flow_id: 1234567,
@@ -56,7 +62,8 @@ export async function openInvestigation(db: Db, alert = buildEveAlert()): Promis
     keepAllResults: true,
   });
   const first = summary.results[0];
-  if (!first || !('investigationId' in first)) throw new Error('alert did not open an investigation');
+  if (!first || !('investigationId' in first))
+    throw new Error('alert did not open an investigation');
   return first.investigationId;
 }
 
@@ -81,10 +88,13 @@ const TABLES = [
 export async function snapshot(db: Db): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const t of TABLES) {
-    const res = (await db.execute(
-      sql.raw(`SELECT count(*)::text AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS d FROM ${t} x`),
-    )) as unknown as { rows: { n: string; d: string }[] };
-    const row = res.rows[0];
+    const res: unknown = await db.execute(
+      sql.raw(
+        `SELECT count(*)::text AS n, ` +
+          `md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS d FROM ${t} x`,
+      ),
+    );
+    const row = (res as { rows: { n: string; d: string }[] }).rows[0];
     out[t] = `${row?.n}:${row?.d}`;
   }
   return out;

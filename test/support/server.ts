@@ -15,13 +15,22 @@ export async function startTestServer(
   store: Store,
   opts: { tenantAdmins?: string[]; bodyLimit?: number } = {},
 ): Promise<TestServer> {
-  const app = await buildServer({ store, logger: pino({ level: 'silent' }), bodyLimit: opts.bodyLimit });
+  const app = await buildServer({
+    store,
+    logger: pino({ level: 'silent' }),
+    bodyLimit: opts.bodyLimit,
+  });
   const tokens: Record<string, string> = {};
   for (const role of ['admin', 'responder', 'incident_manager', 'auditor']) {
     tokens[role] = (await createToken(store.db, { label: role, role, createdBy: 'test' })).token;
   }
   for (const tenantId of opts.tenantAdmins ?? []) {
-    const t = await createToken(store.db, { label: `ta-${tenantId}`, role: 'tenant_admin', tenantId, createdBy: 'test' });
+    const t = await createToken(store.db, {
+      label: `ta-${tenantId}`,
+      role: 'tenant_admin',
+      tenantId,
+      createdBy: 'test',
+    });
     tokens[`tenant_admin:${tenantId}`] = t.token;
   }
 

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { ingestRecords } from '../../intake/ingest.ts';
 import { parseRecordsFromBody } from '../../intake/records.ts';
-import { adapterFor, INTAKE_FORMATS } from '../../intake/registry.ts';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { adapterFor } from '../../intake/registry.ts';
 import { fail } from '../../domain/errors.ts';
 import type { Role } from '../../domain/types.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
@@ -30,7 +31,7 @@ const lineResult = z.object({
 
 export function registerIntakeRoutes(app: BreachdeskApp, { db }: RouteDeps): void {
   // Intake bodies are read as text so that NDJSON and a JSON document go through one parser.
-  app.register(async (scope) => {
+  void app.register((scope, _opts, done) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
       ['application/json', 'application/x-ndjson', 'text/plain'],
@@ -38,7 +39,7 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
       (_req, body, done) => done(null, body),
     );
 
-    scope.withTypeProvider<import('fastify-type-provider-zod').ZodTypeProvider>().post(
+    scope.withTypeProvider<ZodTypeProvider>().post(
       '/api/v1/intake/:format',
       {
         schema: {
@@ -78,6 +79,6 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
         return summary;
       },
     );
+    done();
   });
-  void INTAKE_FORMATS;
 }

@@ -17,10 +17,13 @@ export interface StoredClock {
   regime: string;
   filing: string;
   tenantId: string | null;
-  startsAt: string;
-  due: string;
+  startsAt: string | null;
+  /** Null for a duty "without undue delay", which has no date. */
+  due: string | null;
   source: string;
+  status: string;
   metAt: string | null;
+  lateSince: string | null;
 }
 
 /** Creates the clocks a declared investigation owes and does not have yet. */
@@ -83,7 +86,9 @@ export async function listClocks(conn: Conn, investigationId: string): Promise<S
     startsAt: iso(r.startsAt),
     due: iso(r.due),
     source: r.source,
+    status: r.status,
     metAt: iso(r.metAt),
+    lateSince: iso(r.lateSince),
   }));
 }
 

@@ -95,7 +95,7 @@ export async function getInvestigation(db: Db, id: string, now = new Date()) {
       at: iso(t.at),
     })),
     scoping: scope,
-    clocks: clockRows.map((c) => ({ ...c, ...timeLeft(c.due, now) })),
+    clocks: clockRows.map((c) => ({ ...c, ...(c.due ? timeLeft(c.due, now) : {}) })),
     notices: noticeRows.map((n) => ({
       id: n.id,
       tenantId: n.tenantId,

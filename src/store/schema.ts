@@ -24,6 +24,8 @@ export const tenants = pgTable('tenants', {
   language: text('language').notNull().default('en'),
   contractHours: integer('contract_hours'),
   jurisdictions: jsonb('jurisdictions').$type<string[]>().notNull().default([]),
+  // Drives which regimes apply (e.g. 'finance' brings DORA, 'health' HIPAA); null = general.
+  sector: text('sector'),
   createdAt: instant('created_at').notNull(),
 });
 
@@ -102,6 +104,11 @@ export const investigations = pgTable(
     declaration: jsonb('declaration'),
     awareAt: instant('aware_at'),
     declaredAt: instant('declared_at'),
+    // Moments some regimes run from: SEC 8-K from the materiality determination, DORA from
+    // classification as major, NYDFS and the US bank rule from determination.
+    determinedAt: instant('determined_at'),
+    classifiedAt: instant('classified_at'),
+    regimeOverrides: jsonb('regime_overrides'),
     postmortem: jsonb('postmortem'),
     openedAt: instant('opened_at').notNull(),
     closedAt: instant('closed_at'),
@@ -204,10 +211,19 @@ export const clocks = pgTable(
     filing: text('filing').notNull(),
     // '' for a clock that is not per tenant, so that the unique key also holds for those.
     tenantKey: text('tenant_key').notNull(),
-    startsAt: instant('starts_at').notNull(),
-    due: instant('due').notNull(),
+    recipient: text('recipient').notNull().default(''),
+    startsAt: instant('starts_at'),
+    // Null for duties "without undue delay", which have no date but block closing.
+    due: instant('due'),
     source: text('source').notNull(),
+    // to_decide | required | not_required | met
+    status: text('status').notNull().default('required'),
+    decision: jsonb('decision'),
     metAt: instant('met_at'),
+    // First moment the filing was seen late; never cleared, even if the anchor is corrected.
+    lateSince: instant('late_since'),
+    remindersSent: jsonb('reminders_sent').$type<number[]>().notNull().default([]),
+    updatedAt: instant('updated_at'),
   },
   (t) => [uniqueIndex('clocks_unique').on(t.investigationId, t.regime, t.filing, t.tenantKey)],
 );
@@ -223,6 +239,10 @@ export const notices = pgTable(
       .notNull()
       .references(() => tenants.id),
     audience: text('audience').notNull(),
+    // GDPR Art. 33(4): information may follow in phases; 1 is the initial notice.
+    phase: integer('phase').notNull().default(1),
+    followsNoticeId: text('follows_notice_id'),
+    language: text('language').notNull().default('en'),
     status: text('status').notNull(),
     subject: text('subject').notNull(),
     body: text('body').notNull(),
@@ -233,7 +253,9 @@ export const notices = pgTable(
     approvedBy: text('approved_by'),
     approvedAt: instant('approved_at'),
   },
-  (t) => [uniqueIndex('notices_one_per_audience').on(t.investigationId, t.tenantId, t.audience)],
+  (t) => [
+    uniqueIndex('notices_one_per_phase').on(t.investigationId, t.tenantId, t.audience, t.phase),
+  ],
 );
 
 export const outbox = pgTable(
@@ -258,6 +280,8 @@ export const outbox = pgTable(
     leaseUntil: instant('lease_until'),
     lastResponse: text('last_response'),
     sentAt: instant('sent_at'),
+    // An asynchronous bounce (delivery status notification) matched by Message-ID.
+    bouncedAt: instant('bounced_at'),
     createdAt: instant('created_at').notNull(),
   },
   (t) => [
@@ -283,3 +307,27 @@ export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+/** DESIGN.md §1.6: a notice held back, effective only with both a legal and an executive approval. */
+export const holds = pgTable(
+  'holds',
+  {
+    id: text('id').primaryKey(),
+    noticeId: text('notice_id')
+      .notNull()
+      .references(() => notices.id),
+    ground: text('ground').notNull(),
+    reason: text('reason').notNull(),
+    reviewAt: instant('review_at').notNull(),
+    requestedBy: text('requested_by').notNull(),
+    createdAt: instant('created_at').notNull(),
+    legalApprover: text('legal_approver'),
+    legalApprovedAt: instant('legal_approved_at'),
+    executiveApprover: text('executive_approver'),
+    executiveApprovedAt: instant('executive_approved_at'),
+    releasedAt: instant('released_at'),
+    releasedBy: text('released_by'),
+    releaseReason: text('release_reason'),
+  },
+  (t) => [index('holds_notice').on(t.noticeId)],
+);

@@ -47,8 +47,13 @@ async function claim(db: Db, limit: number, now: Date): Promise<Claimed[]> {
   const result: unknown = await db.execute(sql`
     WITH due AS (
       SELECT id FROM ${outbox}
-      WHERE (status = 'queued' AND next_attempt_at <= ${at})
-         OR (status = 'sending' AND lease_until < ${at})
+      WHERE ((status = 'queued' AND next_attempt_at <= ${at})
+         OR (status = 'sending' AND lease_until < ${at}))
+        -- A notice under an effective hold (legal and executive approval, not released) waits.
+        AND NOT EXISTS (
+          SELECT 1 FROM holds h
+          WHERE h.notice_id = ${outbox}.notice_id AND h.released_at IS NULL
+            AND h.legal_approved_at IS NOT NULL AND h.executive_approved_at IS NOT NULL)
       ORDER BY next_attempt_at, id
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED

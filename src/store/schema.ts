@@ -331,3 +331,32 @@ export const holds = pgTable(
   },
   (t) => [index('holds_notice').on(t.noticeId)],
 );
+
+/**
+ * Messages to the response team itself (deadline reminders, missed-deadline escalations,
+ * bounce and not-notified alerts). Shown on the investigation; mailed to the incident
+ * manager's address when one is configured.
+ */
+export const staffAlerts = pgTable(
+  'staff_alerts',
+  {
+    id: text('id').primaryKey(),
+    // reminder | escalation | delivery_failed | not_notified
+    kind: text('kind').notNull(),
+    investigationId: text('investigation_id')
+      .notNull()
+      .references(() => investigations.id),
+    clockId: text('clock_id'),
+    outboxId: text('outbox_id'),
+    // Deduplicates: the same alert is raised once (e.g. 'reminder:<clock>:75').
+    dedupKey: text('dedup_key').notNull().unique(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    createdAt: instant('created_at').notNull(),
+    // queued | sent | failed | none (no address configured)
+    status: text('status').notNull(),
+    sentAt: instant('sent_at'),
+    lastResponse: text('last_response'),
+  },
+  (t) => [index('staff_alerts_investigation').on(t.investigationId)],
+);

@@ -47,6 +47,7 @@ ALTER TABLE "notices" ADD COLUMN "phase" integer DEFAULT 1 NOT NULL;--> statemen
 ALTER TABLE "notices" ADD COLUMN "follows_notice_id" text;--> statement-breakpoint
 ALTER TABLE "notices" ADD COLUMN "language" text DEFAULT 'en' NOT NULL;--> statement-breakpoint
 ALTER TABLE "outbox" ADD COLUMN "bounced_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "scoped_tenants" ADD COLUMN "touched_resources" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
 ALTER TABLE "tenants" ADD COLUMN "sector" text;--> statement-breakpoint
 ALTER TABLE "holds" ADD CONSTRAINT "holds_notice_id_notices_id_fk" FOREIGN KEY ("notice_id") REFERENCES "public"."notices"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "staff_alerts" ADD CONSTRAINT "staff_alerts_investigation_id_investigations_id_fk" FOREIGN KEY ("investigation_id") REFERENCES "public"."investigations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint

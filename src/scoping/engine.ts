@@ -74,7 +74,8 @@ const CREATE_TENANT_RESOURCES = `
     kind VARCHAR NOT NULL,
     bucket VARCHAR,
     prefix VARCHAR,
-    account_id VARCHAR
+    account_id VARCHAR,
+    resource VARCHAR NOT NULL
   )`;
 
 // One row per resource an accepted data access touched; an event naming none still gets one
@@ -94,23 +95,24 @@ const CREATE_TOUCHES = `
 const CREATE_MAPPED = `
   CREATE TABLE mapped AS
   WITH candidates AS (
-    SELECT t.touch_id, r.tenant_id, 3 AS specificity, length(r.prefix) AS prefix_length
+    SELECT t.touch_id, r.tenant_id, r.resource, 3 AS specificity,
+      length(r.prefix) AS prefix_length
     FROM touches t JOIN tenant_resources r
       ON r.kind = 'bucket_prefix' AND r.bucket = t.bucket AND starts_with(t.path, r.prefix)
     UNION ALL
-    SELECT t.touch_id, r.tenant_id, 2, 0
+    SELECT t.touch_id, r.tenant_id, r.resource, 2, 0
     FROM touches t JOIN tenant_resources r ON r.kind = 'bucket' AND r.bucket = t.bucket
     UNION ALL
-    SELECT t.touch_id, r.tenant_id, 1, 0
+    SELECT t.touch_id, r.tenant_id, r.resource, 1, 0
     FROM touches t JOIN tenant_resources r
       ON r.kind = 'aws_account' AND r.account_id = t.account_id
   ),
   best AS (
-    SELECT touch_id, tenant_id FROM candidates
+    SELECT touch_id, tenant_id, resource FROM candidates
     QUALIFY rank() OVER (
       PARTITION BY touch_id ORDER BY specificity DESC, prefix_length DESC) = 1
   )
-  SELECT t.*, b.tenant_id FROM touches t LEFT JOIN best b USING (touch_id)`;
+  SELECT t.*, b.tenant_id, b.resource FROM touches t LEFT JOIN best b USING (touch_id)`;
 
 const MATCH_TOTALS = `
   SELECT count(DISTINCT event_key) AS matched,
@@ -128,7 +130,9 @@ const TENANT_SCOPES = `
     list_sort(list_distinct(list(action))) AS actions,
     list_sort(list_distinct(list(CASE WHEN is_object THEN bucket || '/' || path END)))
       [1:${SAMPLE_OBJECTS}] AS sample_objects,
-    count(DISTINCT subject) AS subjects
+    list_sort(list_distinct(list(resource))) AS touched_resources,
+    -- A log that names no subject at all says nothing about how many there are.
+    CASE WHEN count(subject) = 0 THEN NULL ELSE count(DISTINCT subject) END AS subjects
   FROM mapped
   WHERE tenant_id IS NOT NULL
   GROUP BY tenant_id
@@ -323,6 +327,7 @@ async function loadTenantResources(
     appendNullable(appender, r.kind === 'aws_account' ? null : bucket);
     appendNullable(appender, r.kind === 'bucket_prefix' ? r.value.slice(slash + 1) : null);
     appendNullable(appender, r.kind === 'aws_account' ? r.value : null);
+    appender.appendVarchar(`${r.kind}:${r.value}`);
     appender.endRow();
   }
   appender.closeSync();
@@ -340,7 +345,8 @@ async function tenantScopes(db: DuckDBConnection, hasSubjects: boolean): Promise
     lastAccess: isoFromMs(row.last_ms),
     actions: strings(row.actions),
     sampleObjects: strings(row.sample_objects),
-    subjects: hasSubjects ? toNumber(row.subjects) : null,
+    touchedResources: strings(row.touched_resources),
+    subjects: hasSubjects && row.subjects !== null ? toNumber(row.subjects) : null,
   }));
 }
 

@@ -20,6 +20,7 @@ export interface AffectedTenant {
   lastAccess: string;
   actions: string[];
   sampleObjects: string[];
+  touchedResources: string[];
 }
 
 /** The affected tenants of the investigation's latest scoping run (empty if never scoped). */
@@ -57,6 +58,7 @@ export async function latestAffectedTenants(
       lastAccess: iso(scope.lastAccess),
       actions: scope.actions,
       sampleObjects: scope.sampleObjects,
+      touchedResources: scope.touchedResources,
     })),
   };
 }

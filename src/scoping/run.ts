@@ -85,6 +85,7 @@ export async function scopeInvestigation(
           lastAccess: t.lastAccess,
           actions: t.actions,
           sampleObjects: t.sampleObjects,
+          touchedResources: t.touchedResources,
         })),
       );
     }

@@ -42,6 +42,8 @@ export interface TenantScope {
   actions: string[];
   /** Up to 20 'bucket/key' objects, sorted. */
   sampleObjects: string[];
+  /** The tenant's own resources ('kind:value') that the events were attributed to, sorted. */
+  touchedResources: string[];
   /** Distinct data subjects; null when the log format does not name them (CloudTrail). */
   subjects: number | null;
 }

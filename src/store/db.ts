@@ -66,6 +66,9 @@ async function openPglite(dataDir: string, loadDataDir?: Blob | File): Promise<S
 
 async function openPostgres(url: string): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, options: '-c TimeZone=UTC', max: 10 });
+  // An idle connection dropped by the server must not crash the process; the next query
+  // simply opens a new one.
+  pool.on('error', () => {});
   const db = drizzlePg(pool, { schema }) as unknown as Db;
 
   // Two processes starting at once must not both run the same migration.

@@ -196,6 +196,7 @@ export const scopedTenants = pgTable(
     lastAccess: instant('last_access').notNull(),
     actions: jsonb('actions').$type<string[]>().notNull(),
     sampleObjects: jsonb('sample_objects').$type<string[]>().notNull(),
+    touchedResources: jsonb('touched_resources').$type<string[]>().notNull().default([]),
   },
   (t) => [uniqueIndex('scoped_tenants_run_tenant').on(t.scopingRunId, t.tenantId)],
 );

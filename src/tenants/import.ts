@@ -23,11 +23,22 @@ const oneLine = (max: number) =>
     .max(max)
     .refine((s) => !/\p{Cc}/u.test(s), 'must be one line without control characters');
 
+// RFC 5321/5322 dot-atom local part (ASCII) and a domain of letters, digits and dashes; IDN
+// domains may be given in Unicode. Quoted local parts, comments and groups are refused: they are
+// legal, but no breach contact needs one and each is a way to smuggle a second recipient.
+const LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const DOMAIN = /^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,63}$/u;
+
+export function isPlainEmail(s: string): boolean {
+  const at = s.lastIndexOf('@');
+  return at > 0 && LOCAL.test(s.slice(0, at)) && DOMAIN.test(s.slice(at + 1));
+}
+
 export const emailSchema = z
   .string()
   .trim()
   .max(254)
-  .refine((s) => /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/.test(s), 'must be an e-mail address');
+  .refine(isPlainEmail, 'must be a plain e-mail address such as dpo@example.com');
 
 export const contactSchema = z.object({
   name: oneLine(200),
@@ -35,11 +46,37 @@ export const contactSchema = z.object({
   language: z.enum(LANGUAGES).default('en'),
 });
 
-const resourceSchema = z.object({
-  kind: z.enum(['aws_account', 'bucket', 'bucket_prefix']),
-  value: oneLine(1024),
-  dataCategories: z.array(oneLine(200)).max(50).default([]),
-});
+// S3 bucket naming rules; a prefix is a bucket name, a slash and a non-empty key prefix.
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const RESOURCE_SHAPES = {
+  aws_account: { test: (v: string) => /^\d{12}$/.test(v), shape: 'a 12-digit AWS account id' },
+  bucket: { test: (v: string) => BUCKET.test(v), shape: 'an S3 bucket name' },
+  bucket_prefix: {
+    test: (v: string) => {
+      const slash = v.indexOf('/');
+      return (
+        slash > 0 &&
+        BUCKET.test(v.slice(0, slash)) &&
+        !/\s/.test(v.slice(slash + 1)) &&
+        slash < v.length - 1
+      );
+    },
+    shape: "'bucket/prefix' (an S3 bucket name, a slash, a key prefix)",
+  },
+} as const;
+
+const resourceSchema = z
+  .object({
+    kind: z.enum(['aws_account', 'bucket', 'bucket_prefix']),
+    value: oneLine(1024),
+    dataCategories: z.array(oneLine(200)).max(50).default([]),
+  })
+  .superRefine((r, ctx) => {
+    const rule = RESOURCE_SHAPES[r.kind];
+    if (!rule.test(r.value)) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `must be ${rule.shape}` });
+    }
+  });
 
 const accountTeamSchema = z.object({
   role: z.enum(['support', 'account_manager', 'technical_account_manager']),
@@ -53,14 +90,43 @@ const tenantSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a slug: lower-case letters, digits and dashes'),
   name: oneLine(200),
   language: z.enum(LANGUAGES).default('en'),
-  contractHours: z.number().int().min(1).max(720).nullable().default(null),
+  // GDPR Art. 33(2) asks for no undue delay, and the controller has 72 h in all (Art. 33(1)):
+  // a processor's contractual window beyond that would leave the controller nothing.
+  contractHours: z.number().int().min(1).max(72).nullable().default(null),
   jurisdictions: z.array(oneLine(20)).max(50).default([]),
+  sector: oneLine(50).nullable().default(null),
   resources: z.array(resourceSchema).max(10_000).default([]),
   breachContacts: z.array(contactSchema).max(100).default([]),
   accountTeam: z.array(accountTeamSchema).max(100).default([]),
 });
 
-const fileSchema = z.object({ tenants: z.array(tenantSchema).min(1).max(100_000) });
+const fileSchema = z
+  .object({ tenants: z.array(tenantSchema).min(1).max(100_000) })
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.tenants.forEach((t, i) => {
+      if (seen.has(t.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tenants', i, 'id'],
+          message: 'appears twice in the file',
+        });
+      seen.add(t.id);
+
+      const emails = new Set<string>();
+      t.breachContacts.forEach((c, j) => {
+        const key = c.email.toLowerCase();
+        if (emails.has(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['tenants', i, 'breachContacts', j, 'email'],
+            message: 'appears twice for this tenant',
+          });
+        }
+        emails.add(key);
+      });
+    });
+  });
 
 export type TenantDescription = z.output<typeof tenantSchema>;
 
@@ -72,8 +138,9 @@ export interface ImportSummary {
 }
 
 /**
- * Creates or replaces each described tenant. Replacing means its resources, contacts and
- * account team become exactly what the file says.
+ * Creates or updates each described tenant. Its resources and account team become exactly
+ * what the file says; breach contacts are only added: they belong to the tenant's admin, so an
+ * import never removes one (the admin does, through the API).
  */
 export async function importTenants(db: Db, input: unknown, actor: Actor): Promise<ImportSummary> {
   const { tenants: list } = parseOrFail(fileSchema, input, 'BD_TENANT_INVALID');
@@ -88,6 +155,7 @@ export async function importTenants(db: Db, input: unknown, actor: Actor): Promi
         language: t.language,
         contractHours: t.contractHours,
         jurisdictions: t.jurisdictions,
+        sector: t.sector,
       };
       await tx
         .insert(tenants)
@@ -95,7 +163,6 @@ export async function importTenants(db: Db, input: unknown, actor: Actor): Promi
         .onConflictDoUpdate({ target: tenants.id, set: row });
 
       await tx.delete(tenantResources).where(eq(tenantResources.tenantId, t.id));
-      await tx.delete(breachContacts).where(eq(breachContacts.tenantId, t.id));
       await tx.delete(accountTeam).where(eq(accountTeam.tenantId, t.id));
 
       if (t.resources.length > 0) {
@@ -104,12 +171,16 @@ export async function importTenants(db: Db, input: unknown, actor: Actor): Promi
           .insert(tenantResources)
           .values(t.resources.map((r) => ({ id: newId(), tenantId: t.id, ...r })));
       }
-      if (t.breachContacts.length > 0) {
+      const known = await tx
+        .select({ email: breachContacts.email })
+        .from(breachContacts)
+        .where(eq(breachContacts.tenantId, t.id));
+      const knownEmails = new Set(known.map((c) => c.email.toLowerCase()));
+      const added = t.breachContacts.filter((c) => !knownEmails.has(c.email.toLowerCase()));
+      if (added.length > 0) {
         await tx
           .insert(breachContacts)
-          .values(
-            t.breachContacts.map((c) => ({ id: newId(), tenantId: t.id, ...c, createdAt: now })),
-          );
+          .values(added.map((c) => ({ id: newId(), tenantId: t.id, ...c, createdAt: now })));
       }
       if (t.accountTeam.length > 0) {
         await tx
@@ -119,7 +190,7 @@ export async function importTenants(db: Db, input: unknown, actor: Actor): Promi
 
       summary.tenants += 1;
       summary.resources += t.resources.length;
-      summary.breachContacts += t.breachContacts.length;
+      summary.breachContacts += added.length;
       summary.accountTeam += t.accountTeam.length;
     }
 

@@ -3,6 +3,7 @@
  * several rounds, and ends with one JSON line of medians.
  */
 import { ingestBench } from './ingest.ts';
+import { notifyFanoutBench } from './notify-fanout.ts';
 
 export interface BenchResult {
   bench: string;
@@ -14,6 +15,7 @@ export interface BenchResult {
 
 const BENCHES: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   ingest: ingestBench,
+  'notify-fanout': notifyFanoutBench,
 };
 
 const name = process.argv[2];

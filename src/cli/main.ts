@@ -4,9 +4,12 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { BreachdeskError } from '../domain/errors.ts';
+import { registerClockCommand } from './clock-command.ts';
 import { registerDataCommands } from './data-commands.ts';
 import { registerDemoCommand } from './demo-command.ts';
+import { registerHoldCommands } from './hold-commands.ts';
 import { registerInvestigationCommands } from './investigation-commands.ts';
+import { registerReportCommand } from './report-command.ts';
 import { registerServeCommands } from './serve-commands.ts';
 
 export function buildProgram(): Command {
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
   registerServeCommands(program);
   registerDataCommands(program);
   registerInvestigationCommands(program);
+  registerReportCommand(program);
+  registerClockCommand(program);
+  registerHoldCommands(program);
   return program;
 }
 

@@ -1,14 +1,19 @@
 /**
- * Long-running commands: the HTTP server and the outbox worker.
+ * Long-running commands: the HTTP server, the outbox worker and the bounce listener.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import type { Logger } from 'pino';
 import { ensureFirstAdminToken } from '../auth/tokens.ts';
 import { fail } from '../domain/errors.ts';
 import { buildServer } from '../http/server.ts';
 import { createLogger } from '../log.ts';
-import { createTransport } from '../notify/transport.ts';
+import { startBounceListener } from '../notify/bounces.ts';
+import { alertTenantsWithoutContacts } from '../notify/reachability.ts';
+import { deliverStaffAlerts } from '../notify/staff-alerts.ts';
+import { createTransport, dkimFromEnv, type Transport } from '../notify/transport.ts';
 import { deliverDue } from '../notify/worker.ts';
+import type { Store } from '../store/db.ts';
 import { openConfiguredStore, outboxDirOf, smtpUrl } from './options.ts';
 
 function portOf(value: string): number {
@@ -53,29 +58,135 @@ export function registerServeCommands(program: Command): void {
 
   program
     .command('worker')
-    .description('deliver approved notices from the outbox (SMTP_URL, else .eml files)')
+    .description(
+      'deliver approved notices and staff alerts from the outbox (SMTP_URL, else .eml files)',
+    )
     .option('--once', 'deliver what is due now, then exit')
     .option('--interval <seconds>', 'poll interval', '5')
-    .action(async (opts: { once?: boolean; interval: string }) => {
+    .addOption(
+      new Option('--pool <connections>', 'SMTP connections kept open')
+        .env('BREACHDESK_SMTP_POOL')
+        .default('5'),
+    )
+    .addOption(
+      new Option('--bounce-port <port>', 'also listen for bounces (DSNs) on this port').env(
+        'BREACHDESK_BOUNCE_PORT',
+      ),
+    )
+    .addOption(bounceHostOption())
+    .action(async (opts: WorkerFlags) => {
       const log = createLogger();
       const store = await openConfiguredStore(program.opts());
       const transport = createTransport({
         smtpUrl: smtpUrl(),
         outboxDir: outboxDirOf(program.opts()),
+        dkim: dkimFromEnv(),
+        envelopeFrom: bounceAddress(),
+        poolSize: countOf(opts.pool, '--pool'),
       });
+      const bounces =
+        opts.bouncePort !== undefined && !opts.once
+          ? await listenForBounces(store, opts.bounceHost, opts.bouncePort, log)
+          : null;
       let stopping = false;
       process.once('SIGTERM', () => (stopping = true));
       process.once('SIGINT', () => (stopping = true));
 
       try {
         do {
-          const tally = await deliverDue(store.db, transport, { log });
-          if (tally.sent + tally.failed + tally.retrying > 0) log.info(tally, 'outbox pass');
+          await workerPass(store, transport, log, Boolean(opts.once));
           if (!opts.once) await sleep(Number(opts.interval) * 1000);
         } while (!opts.once && !stopping);
       } finally {
+        await bounces?.close();
         await transport.close();
         await store.close();
       }
     });
+
+  program
+    .command('bounces')
+    .description('listen for delivery status notifications (bounces) only')
+    .addOption(
+      new Option('--port <port>', 'TCP port').env('BREACHDESK_BOUNCE_PORT').default('2525'),
+    )
+    .addOption(bounceHostOption())
+    .action(async (opts: { port: string; bounceHost: string }) => {
+      const log = createLogger();
+      const store = await openConfiguredStore(program.opts());
+      const listener = await listenForBounces(store, opts.bounceHost, opts.port, log);
+
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await listener.close();
+      process.stderr.write(`${JSON.stringify(listener.stats)}\n`);
+      await store.close();
+    });
+}
+
+interface WorkerFlags {
+  once?: boolean;
+  interval: string;
+  pool: string;
+  bouncePort?: string;
+  bounceHost: string;
+}
+
+function bounceHostOption(): Option {
+  return new Option('--bounce-host <host>', 'address the bounce listener binds')
+    .env('BREACHDESK_BOUNCE_HOST')
+    .default('127.0.0.1');
+}
+
+/** BREACHDESK_BOUNCE_ADDRESS: the envelope sender of notices and the listener's mailbox. */
+function bounceAddress(): string | null {
+  return process.env.BREACHDESK_BOUNCE_ADDRESS?.trim() || null;
+}
+
+function countOf(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100) {
+    fail('BD_CONFIG_INVALID', `${flag} must be a whole number from 1 to 100`, flag.slice(2));
+  }
+  return n;
+}
+
+async function listenForBounces(store: Store, host: string, port: string, log: Logger) {
+  const address = bounceAddress();
+  if (!address) {
+    fail(
+      'BD_CONFIG_INVALID',
+      'set BREACHDESK_BOUNCE_ADDRESS (the mailbox DSNs are sent to) to listen for bounces',
+      'bounceAddress',
+    );
+  }
+  const listener = await startBounceListener({
+    db: store.db,
+    address,
+    host,
+    port: portOf(port),
+    log,
+  });
+  process.stderr.write(`bounce listener on ${host}:${listener.port} for ${address}\n`);
+  return listener;
+}
+
+/**
+ * One pass of the worker: alerts for tenants nobody can be sent to, due notices, then staff
+ * alerts. In a long-running worker a failed pass is logged and retried at the next interval.
+ */
+async function workerPass(store: Store, transport: Transport, log: Logger, once: boolean) {
+  try {
+    const unreachable = await alertTenantsWithoutContacts(store.db);
+    const tally = await deliverDue(store.db, transport, { log });
+    const alerts = await deliverStaffAlerts(store.db, transport, { log });
+    if (unreachable + tally.sent + tally.failed + tally.retrying + tally.uncertain > 0) {
+      log.info({ category: 'delivery', ...tally, unreachable, alerts }, 'outbox pass');
+    }
+  } catch (err) {
+    if (once) throw err;
+    log.error({ err, category: 'delivery' }, 'outbox pass failed; retrying next interval');
+  }
 }

@@ -17,6 +17,8 @@ import {
   rateInvestigation,
   writePostmortem,
 } from '../investigations/workflow.ts';
+import { listClocks } from '../investigations/clocks.ts';
+import { decideObligation } from '../investigations/obligations.ts';
 import { approveNotice } from '../notify/approve.ts';
 import { createTransport } from '../notify/transport.ts';
 import { deliverDue } from '../notify/worker.ts';
@@ -51,6 +53,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const say = opts.progress;
   const responder = cliActor('responder', 'demo-oncall');
   const manager = cliActor('incident_manager', 'demo-incident-manager');
+  const legal = cliActor('legal', 'demo-counsel');
 
   const scenario = await generateScenario({ dir: join(opts.workDir, 'scenario'), seed: opts.seed });
   say(`scenario written to ${scenario.dir}`);
@@ -109,6 +112,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     evidence:
       'CloudTrail shows the stolen instance role reading objects of the affected tenants from ' +
       `${scenario.attacker.sourceIp}; the reads succeeded.`,
+    notice: {
+      contactName: 'Cirrusfield Security Response',
+      contactEmail: 'security@cirrusfield.example',
+    },
   });
   const drafts = await db.select().from(notices).where(eq(notices.investigationId, id));
   for (const n of drafts) await approveNotice(db, manager, n.id);
@@ -122,6 +129,16 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     `delivered ${tally.sent} messages (${tally.failed} failed) ${opts.smtpUrl ? 'over SMTP' : `to ${outboxDir}`}`,
   );
 
+  // The provider processes the tenants' data: each tenant, as controller, files with its own
+  // authority. That is recorded as a decision, so the Art. 33(1) duty was visibly considered.
+  for (const c of await listClocks(db, id)) {
+    if (c.status !== 'to_decide') continue;
+    await decideObligation(db, legal, c.id, {
+      decision: 'not_required',
+      rationale:
+        'we act as processor for the affected data; each controller files with its own authority',
+    });
+  }
   await moveStage(db, responder, id, { to: 'stabilize', reason: 'role credentials revoked' });
   await writePostmortem(db, manager, id, {
     summary: 'An instance role was stolen through a proxy and used to read tenant objects.',

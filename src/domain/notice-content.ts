@@ -1,15 +1,45 @@
 /**
- * What a breach notice says. Pure: facts in, subject and plain-text body out, no clock and no
- * I/O. The tenant notice carries the content GDPR Art. 33(3) asks of a notification; the
- * account-team notice is the provider's internal heads-up built from the same facts.
+ * What a breach notice is made of, before any wording: the facts a notice states, their
+ * validation, and the rules every rendering keeps (one-line subjects, no control characters,
+ * the red-team marking). Pure: no clock and no I/O. The wording itself lives in the per-audience,
+ * per-language templates of src/notify/templates.
  */
+import { z } from 'zod';
 import { fail } from './errors.ts';
+import { parseOrFail } from './validate.ts';
+
+/** A notice that a later phase refers back to (GDPR Art. 33(4)). */
+export interface NoticeReference {
+  noticeId: string;
+  /** Human reference quoted in the text, e.g. `INV-12/1` (investigation / phase). */
+  reference: string;
+  phase: number;
+  /** When that notice was issued (first delivered, else approved); ISO 8601 with offset. */
+  issuedAt: string;
+}
+
+/** What a follow-up adds and which notices it follows. */
+export interface FollowUpFacts {
+  what: string;
+  initial: NoticeReference;
+  previous: NoticeReference;
+}
+
+/** What scoping saw; templates describe the nature from it when no text was given. */
+export interface AccessSummary {
+  events: number;
+  objects: number;
+  resources: number;
+  actions: string[];
+  detectedAs: string;
+}
 
 /** The facts a notice is rendered from. Instants are ISO 8601 strings with an offset. */
 export interface NoticeFacts {
   investigationRef: string;
   tenantName: string;
-  nature: string;
+  /** Null: the template describes the breach from `access` in its own language. */
+  nature: string | null;
   dataCategories: string[];
   /** Null while scoping has not established it; the notice then says so. */
   approxSubjects: number | null;
@@ -19,16 +49,16 @@ export interface NoticeFacts {
   awareAt: string;
   declaredAt: string;
   contactPoint: { name: string; email: string };
-  likelyConsequences: string;
-  measures: string;
+  /** Null: the template's default wording in the notice's language. */
+  likelyConsequences: string | null;
+  measures: string | null;
   /** Red-team exercise: the notice must never be mistaken for a real one (DESIGN.md §1.1). */
   exercise: boolean;
-}
-
-/** A rendered notice: a one-line subject and a plain-text body. */
-export interface RenderedNotice {
-  subject: string;
-  text: string;
+  access?: AccessSummary | null;
+  /** GDPR Art. 33(1): a notification after 72 hours carries the reasons for the delay. */
+  delayReasons?: string | null;
+  /** Set on phase 2 and later. */
+  followUp?: FollowUpFacts | null;
 }
 
 /** Longest subject we produce, in user-perceived characters, before the exercise prefix. */
@@ -36,14 +66,12 @@ export const SUBJECT_MAX_LENGTH = 150;
 
 export const EXERCISE_PREFIX = '[EXERCISE]';
 
-const NOT_KNOWN = 'not yet known';
-
 // Control characters (CR, LF, TAB, NUL, DEL, C1), the Unicode line and paragraph separators,
 // and the bidirectional overrides that can make a line read differently from its bytes.
 const LINE_BREAKERS = /[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
 
-// Same as above but keeping LF and TAB, for the multi-line body fields.
-const BODY_NOISE = /[^\P{Cc}\n\t]|[\u202A-\u202E\u2066-\u2069]/gu;
+// Same as above but keeping LF and TAB, for multi-line text.
+const BODY_NOISE = /[^\P{Cc}\n\t]|[\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
 
 const ISO_INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
@@ -54,7 +82,7 @@ const ISO_INSTANT =
  * user-perceived characters (never inside an emoji or a combining sequence) with an ellipsis.
  */
 export function toSubjectLine(raw: string, max: number = SUBJECT_MAX_LENGTH): string {
-  const flat = raw.replace(LINE_BREAKERS, ' ').replace(/\s+/gu, ' ').trim();
+  const flat = oneLine(raw);
 
   const graphemes = Array.from(
     new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(flat),
@@ -67,118 +95,92 @@ export function toSubjectLine(raw: string, max: number = SUBJECT_MAX_LENGTH): st
     .trimEnd()}…`;
 }
 
-/** Renders the notice sent to an affected tenant's breach contacts. */
-export function renderTenantNotice(facts: NoticeFacts): RenderedNotice {
-  const sections = renderFactSections(facts);
-
-  // Paragraphs are single lines: the reader's mail client wraps them to its own width.
-  const intro = [
-    `To the breach contacts of ${oneLine(facts.tenantName)},`,
-    'We are notifying you of a personal data breach that affects data we process on your ' +
-      `behalf (our reference ${oneLine(facts.investigationRef)}). This notice gives what ` +
-      'you need to assess the breach and to meet your own notification duties. Where an ' +
-      `item is marked "${NOT_KNOWN}", we will send it as soon as it is established ` +
-      '(GDPR Art. 33(4)).',
-  ];
-  const outro =
-    'Please address questions about this breach to the contact point above and quote our ' +
-    'reference in your message.';
-
-  return {
-    subject: buildSubject(
-      `Personal data breach notice: ${oneLine(facts.tenantName)}`,
-      facts.investigationRef,
-      facts.exercise,
-    ),
-    text: assemble(facts.exercise, [...intro, ...sections, outro]),
-  };
-}
-
-/** Renders the internal heads-up for the provider's account team of the affected tenant. */
-export function renderAccountTeamNotice(facts: NoticeFacts): RenderedNotice {
-  const sections = renderFactSections(facts);
-
-  const intro = [
-    `Internal heads-up for the account team of ${oneLine(facts.tenantName)} (support, ` +
-      'account manager, technical account manager). Do not forward this message.',
-    "The customer's breach contacts are being notified of personal data breach " +
-      `${oneLine(facts.investigationRef)} with the facts below. Expect questions from ` +
-      'them; keep to these facts and route anything else to the contact point.',
-  ];
-
-  return {
-    subject: buildSubject(
-      `Heads-up: personal data breach affecting ${oneLine(facts.tenantName)}`,
-      facts.investigationRef,
-      facts.exercise,
-    ),
-    text: assemble(facts.exercise, [...intro, ...sections]),
-  };
-}
-
-/** The Art. 33(3) sections plus the access window and the moment of awareness. */
-function renderFactSections(facts: NoticeFacts): string[] {
-  const times = checkTimes(facts);
-  const counts = checkCounts(facts);
-  const categories = facts.dataCategories.map(oneLine).filter((c) => c !== '');
-
-  return [
-    section('1. Nature of the breach', paragraph(facts.nature)),
-    section(
-      '2. Data and people concerned',
-      [
-        `Categories of personal data: ${categories.length > 0 ? categories.join(', ') : NOT_KNOWN}`,
-        `Approximate number of data subjects: ${counts.subjects}`,
-        `Approximate number of personal data records: ${counts.records}`,
-      ].join('\n'),
-    ),
-    section(
-      '3. Timeline (all times UTC, ISO 8601)',
-      [
-        `Unauthorised access began: ${times.firstAccess ?? NOT_KNOWN}`,
-        `Unauthorised access ended: ${times.lastAccess ?? NOT_KNOWN}`,
-        `We became aware of the breach: ${times.awareAt}`,
-        `We declared the breach: ${times.declaredAt}`,
-      ].join('\n'),
-    ),
-    section(
-      '4. Contact point',
-      `${oneLine(facts.contactPoint.name)} <${oneLine(facts.contactPoint.email)}>`,
-    ),
-    section('5. Likely consequences', paragraph(facts.likelyConsequences)),
-    section('6. Measures taken or proposed', paragraph(facts.measures)),
-  ];
-}
-
-function buildSubject(title: string, ref: string, exercise: boolean): string {
-  const line = toSubjectLine(`${title} (ref ${oneLine(ref)})`);
-
-  // The prefix is added after capping so that truncation can never cut it off.
+/** Prefixes `[EXERCISE]` after capping, so that truncation can never cut the marking off. */
+export function markSubject(subject: string, exercise: boolean): string {
+  const line = toSubjectLine(subject);
   return exercise ? `${EXERCISE_PREFIX} ${line}` : line;
 }
 
-function assemble(exercise: boolean, blocks: string[]): string {
-  const banner =
-    `${EXERCISE_PREFIX} This message is part of a red-team exercise. It does not report a ` +
-    'real personal data breach and requires no action outside the exercise.';
-  const all = exercise ? [banner, ...blocks, banner] : blocks;
-  return `${all.join('\n\n')}\n`;
-}
-
-function section(heading: string, body: string): string {
-  return `${heading}\n${'-'.repeat(heading.length)}\n${body}`;
-}
-
-function oneLine(value: string): string {
+/** `value` on one line: control characters and separators become spaces, runs collapse. */
+export function oneLine(value: string): string {
   return value.replace(LINE_BREAKERS, ' ').replace(/\s+/gu, ' ').trim();
 }
 
-function paragraph(value: string): string {
-  const text = value.replace(/\r\n?/g, '\n').replace(BODY_NOISE, '').trim();
-  return text === '' ? NOT_KNOWN : text;
+/** Multi-line text with LF line ends and without control characters other than LF and TAB. */
+export function plainText(value: string): string {
+  return value.replace(/\r\n?/g, '\n').replace(BODY_NOISE, '');
 }
 
-function checkCounts(facts: NoticeFacts): { subjects: string; records: string } {
+const text = (max: number) => z.string().max(max);
+const referenceSchema = z.object({
+  noticeId: text(100).min(1),
+  reference: text(200).min(1),
+  phase: z.number().int().min(1).max(1000),
+  issuedAt: text(64),
+});
+const factsSchema = z.object({
+  investigationRef: text(100).min(1),
+  tenantName: text(500).min(1),
+  nature: text(20_000).nullable(),
+  dataCategories: z.array(text(500)).max(100_000),
+  approxSubjects: z.number().nullable(),
+  approxRecords: z.number(),
+  firstAccess: text(64).nullable(),
+  lastAccess: text(64).nullable(),
+  awareAt: text(64),
+  declaredAt: text(64),
+  contactPoint: z.object({ name: text(500), email: text(320) }),
+  likelyConsequences: text(20_000).nullable(),
+  measures: text(20_000).nullable(),
+  exercise: z.boolean(),
+  access: z
+    .object({
+      events: z.number().int().min(0),
+      objects: z.number().int().min(0),
+      resources: z.number().int().min(0),
+      actions: z.array(text(500)).max(10_000),
+      detectedAs: text(20_000),
+    })
+    .nullable()
+    .optional(),
+  delayReasons: text(20_000).nullable().optional(),
+  followUp: z
+    .object({ what: text(20_000).min(1), initial: referenceSchema, previous: referenceSchema })
+    .nullable()
+    .optional(),
+});
+
+/**
+ * Checks facts (stored, or given to a preview) and returns them with every instant in UTC
+ * (`…Z`, whole seconds kept as given). Throws BD_NOTICE_FACTS_INVALID naming the field.
+ */
+export function validateNoticeFacts(input: unknown): NoticeFacts {
+  const facts: NoticeFacts = parseOrFail(factsSchema, input, 'BD_NOTICE_FACTS_INVALID');
+  checkCounts(facts);
+
+  const firstAccess = facts.firstAccess === null ? null : toUtc(facts.firstAccess, 'firstAccess');
+  const lastAccess = facts.lastAccess === null ? null : toUtc(facts.lastAccess, 'lastAccess');
+  // ISO instants in UTC with the same precision compare correctly as strings.
+  if (firstAccess !== null && lastAccess !== null && lastAccess < firstAccess) {
+    fail('BD_NOTICE_FACTS_INVALID', 'lastAccess must not be before firstAccess', 'lastAccess');
+  }
+
+  const followUp = facts.followUp ?? null;
+  return {
+    ...facts,
+    firstAccess,
+    lastAccess,
+    awareAt: toUtc(facts.awareAt, 'awareAt'),
+    declaredAt: toUtc(facts.declaredAt, 'declaredAt'),
+    followUp: followUp && {
+      ...followUp,
+      initial: { ...followUp.initial, issuedAt: toUtc(followUp.initial.issuedAt, 'issuedAt') },
+      previous: { ...followUp.previous, issuedAt: toUtc(followUp.previous.issuedAt, 'issuedAt') },
+    },
+  };
+}
+
+function checkCounts(facts: NoticeFacts): void {
   const { approxSubjects, approxRecords } = facts;
   if (approxSubjects !== null && !isCount(approxSubjects)) {
     fail(
@@ -190,33 +192,6 @@ function checkCounts(facts: NoticeFacts): { subjects: string; records: string } 
   if (!isCount(approxRecords)) {
     fail('BD_NOTICE_FACTS_INVALID', 'approxRecords must be a whole number ≥ 0', 'approxRecords');
   }
-
-  return {
-    subjects: approxSubjects === null ? NOT_KNOWN : `about ${groupDigits(approxSubjects)}`,
-    records: `about ${groupDigits(approxRecords)}`,
-  };
-}
-
-function checkTimes(facts: NoticeFacts): {
-  firstAccess: string | null;
-  lastAccess: string | null;
-  awareAt: string;
-  declaredAt: string;
-} {
-  const firstAccess = facts.firstAccess === null ? null : toUtc(facts.firstAccess, 'firstAccess');
-  const lastAccess = facts.lastAccess === null ? null : toUtc(facts.lastAccess, 'lastAccess');
-
-  // ISO instants in UTC with the same precision compare correctly as strings.
-  if (firstAccess !== null && lastAccess !== null && lastAccess < firstAccess) {
-    fail('BD_NOTICE_FACTS_INVALID', 'lastAccess must not be before firstAccess', 'lastAccess');
-  }
-
-  return {
-    firstAccess,
-    lastAccess,
-    awareAt: toUtc(facts.awareAt, 'awareAt'),
-    declaredAt: toUtc(facts.declaredAt, 'declaredAt'),
-  };
 }
 
 /**
@@ -249,8 +224,4 @@ function isRealCalendarTime(match: RegExpExecArray): boolean {
 
 function isCount(n: number): boolean {
   return Number.isSafeInteger(n) && n >= 0;
-}
-
-function groupDigits(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

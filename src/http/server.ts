@@ -18,8 +18,11 @@ import { actorForToken } from '../auth/tokens.ts';
 import { BreachdeskError, fail } from '../domain/errors.ts';
 import type { Store } from '../store/db.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
+import { registerClockRoutes } from './routes/clock.ts';
+import { registerHoldRoutes } from './routes/holds.ts';
 import { registerIntakeRoutes } from './routes/intake.ts';
 import { registerInvestigationRoutes } from './routes/investigations.ts';
+import { registerNoticeContentRoutes } from './routes/notice-content.ts';
 import { registerNoticeRoutes } from './routes/notices.ts';
 import { registerTenantRoutes } from './routes/tenants.ts';
 
@@ -81,8 +84,11 @@ export async function buildServer(opts: ServerOptions) {
   registerIntakeRoutes(app, deps);
   registerInvestigationRoutes(app, deps);
   registerNoticeRoutes(app, deps);
+  registerNoticeContentRoutes(app, deps);
+  registerHoldRoutes(app, deps);
   registerTenantRoutes(app, deps);
   registerAuditRoutes(app, deps);
+  registerClockRoutes(app);
 
   await app.ready();
   return app;

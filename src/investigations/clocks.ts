@@ -1,15 +1,22 @@
 /**
- * Keeps an investigation's notification clocks in step with what is known: one clock per
- * (investigation, regime, filing, tenant), created once and never duplicated by a re-run.
+ * An investigation's obligations: one row per (investigation, regime, filing, tenant), each
+ * with its legal source and, once its anchor moment is known, its clock. A row exists from the
+ * moment the duty could plausibly be owed, in the state "to decide", so that an inspector's
+ * first question ("did you consider this duty?") always has an answer. Re-running never makes
+ * a second copy; correcting a moment recomputes the due instant but never erases the record
+ * of a filing that was late (late_since).
  */
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
-import { gdprClocks } from '../domain/deadlines.ts';
+import { applicableRegimes, type DeploymentRole } from '../domain/applicability.ts';
+import { type ClockMoments, computeFilings } from '../domain/clock-calculator.ts';
+import { BreachdeskError } from '../domain/errors.ts';
+import type { Severity } from '../domain/types.ts';
 import type { Conn, Tx } from '../store/db.ts';
 import { iso } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
-import { clocks, investigations } from '../store/schema.ts';
+import { clocks, investigations, tenants } from '../store/schema.ts';
 import { latestAffectedTenants } from '../scoping/results.ts';
 
 export interface StoredClock {
@@ -17,82 +24,211 @@ export interface StoredClock {
   regime: string;
   filing: string;
   tenantId: string | null;
+  recipient: string;
   startsAt: string | null;
-  /** Null for a duty "without undue delay", which has no date. */
+  /** Null for a duty "without undue delay", or while its anchor moment is not recorded. */
   due: string | null;
   source: string;
+  /** to_decide | required | not_required | met */
   status: string;
+  decision: unknown;
   metAt: string | null;
   lateSince: string | null;
 }
 
-/** Creates the clocks a declared investigation owes and does not have yet. */
-export async function ensureClocks(tx: Tx, investigationId: string, actor: Actor): Promise<void> {
-  const [inv] = await tx
-    .select({ awareAt: investigations.awareAt })
-    .from(investigations)
-    .where(eq(investigations.id, investigationId));
-  if (!inv?.awareAt) return;
+interface Wanted {
+  regime: string;
+  filing: string;
+  tenantId: string | null;
+  recipient: string;
+  contractHours: number | null;
+}
 
+/** The deployment's role for the affected data (GDPR Art. 4(7)/(8)); processor by default. */
+export function deploymentRole(): DeploymentRole {
+  return process.env.BREACHDESK_DEPLOYMENT_ROLE === 'controller' ? 'controller' : 'processor';
+}
+
+async function wantedObligations(tx: Tx, investigationId: string, severity: Severity) {
   const affected = await latestAffectedTenants(tx, investigationId);
-  const wanted = gdprClocks({
-    awareAt: iso(inv.awareAt),
-    tenants: affected.tenants.map((t) => ({
-      tenantId: t.tenantId,
-      contractHours: t.contractHours,
-    })),
+  const ids = affected.tenants.map((t) => t.tenantId);
+  const rows = ids.length ? await tx.select().from(tenants).where(inArray(tenants.id, ids)) : [];
+  const role = deploymentRole();
+  const publicRegistrant = process.env.BREACHDESK_PUBLIC_REGISTRANT === 'true';
+
+  const wanted = new Map<string, Wanted>();
+  const add = (w: Wanted) => wanted.set(`${w.regime}|${w.filing}|${w.tenantId ?? ''}`, w);
+  // GDPR Art. 33(1) is always considered: even a processor may be controller for some of the
+  // data (its own customers' accounts), and "not required, because …" must then be recorded.
+  add({
+    regime: 'gdpr-33-1',
+    filing: 'authority',
+    tenantId: null,
+    recipient: 'supervisory-authority',
+    contractHours: null,
   });
 
-  for (const c of wanted) {
-    const inserted = await tx
-      .insert(clocks)
-      .values({
-        id: newId(),
-        investigationId,
-        regime: c.regime,
-        filing: c.filing,
-        tenantKey: c.tenantId ?? '',
-        startsAt: c.startsAt,
-        due: c.due,
-        source: c.source,
-      })
-      .onConflictDoNothing()
-      .returning({ id: clocks.id });
-    if (inserted.length === 0) continue;
+  for (const t of rows) {
+    const tenant = { jurisdictions: t.jurisdictions, sector: t.sector };
+    for (const a of applicableRegimes({
+      deploymentRole: role,
+      tenant,
+      severity,
+      publicRegistrant,
+    })) {
+      for (const filing of a.filings) {
+        add({
+          regime: a.regime,
+          filing,
+          tenantId: a.per === 'tenant' ? t.id : null,
+          recipient: a.recipient,
+          contractHours: a.per === 'tenant' ? t.contractHours : null,
+        });
+      }
+    }
+  }
+  return [...wanted.values()];
+}
 
+/**
+ * Creates the obligations the investigation could owe and does not have yet, and brings the
+ * due instants of open ones in line with the recorded moments. Tenants that a later scoping
+ * run no longer shows as affected have their open obligations decided "not required", with
+ * the scoping run as the recorded reason. Call inside the transaction that changed things.
+ */
+export async function ensureClocks(tx: Tx, investigationId: string, actor: Actor): Promise<void> {
+  const [inv] = await tx
+    .select()
+    .from(investigations)
+    .where(eq(investigations.id, investigationId));
+  if (!inv) return;
+
+  const wanted = await wantedObligations(tx, investigationId, inv.severity as Severity);
+  const existing = await tx
+    .select()
+    .from(clocks)
+    .where(eq(clocks.investigationId, investigationId));
+  const now = new Date().toISOString();
+  const moments = {
+    aware: iso(inv.awareAt) ?? undefined,
+    classified: iso(inv.classifiedAt) ?? undefined,
+    determined: iso(inv.determinedAt) ?? undefined,
+  };
+
+  for (const w of wanted) {
+    const filing = dueOf(w, moments);
+    const prior = existing.find(
+      (c) => c.regime === w.regime && c.filing === w.filing && c.tenantKey === (w.tenantId ?? ''),
+    );
+    const dates = { startsAt: filing?.startsAt ?? null, due: filing?.due ?? null };
+
+    if (prior) {
+      if (iso(prior.due) === dates.due && iso(prior.startsAt) === dates.startsAt) continue;
+      await tx
+        .update(clocks)
+        .set({ ...dates, updatedAt: now })
+        .where(eq(clocks.id, prior.id));
+      await appendAudit(tx, {
+        actor: actorLabel(actor),
+        action: 'obligation.recomputed',
+        entityType: 'investigation',
+        entityId: investigationId,
+        data: { clockId: prior.id, from: iso(prior.due), to: dates.due },
+      });
+      continue;
+    }
+
+    const id = newId();
+    await tx.insert(clocks).values({
+      id,
+      investigationId,
+      regime: w.regime,
+      filing: w.filing,
+      tenantKey: w.tenantId ?? '',
+      recipient: w.recipient,
+      ...dates,
+      source: filing?.source ?? w.regime,
+      status: 'to_decide',
+      updatedAt: now,
+    });
     await appendAudit(tx, {
       actor: actorLabel(actor),
-      action: 'clock.started',
+      action: 'obligation.opened',
       entityType: 'investigation',
       entityId: investigationId,
-      data: { regime: c.regime, filing: c.filing, tenantId: c.tenantId, due: c.due },
+      data: {
+        clockId: id,
+        regime: w.regime,
+        filing: w.filing,
+        tenantId: w.tenantId,
+        due: dates.due,
+      },
+    });
+  }
+
+  await closeDropped(tx, investigationId, wanted, existing, actor);
+}
+
+// A tenant no longer in scope owes nothing: record that decision instead of leaving a clock
+// that nothing could ever meet.
+async function closeDropped(
+  tx: Tx,
+  investigationId: string,
+  wanted: Wanted[],
+  existing: (typeof clocks.$inferSelect)[],
+  actor: Actor,
+): Promise<void> {
+  const keep = new Set(wanted.map((w) => `${w.regime}|${w.filing}|${w.tenantId ?? ''}`));
+  const dropped = existing.filter(
+    (c) =>
+      c.tenantKey !== '' &&
+      !keep.has(`${c.regime}|${c.filing}|${c.tenantKey}`) &&
+      (c.status === 'to_decide' || c.status === 'required'),
+  );
+
+  for (const c of dropped) {
+    const decision = {
+      decision: 'not_required',
+      rationale: 'the latest scoping run no longer shows this tenant as affected',
+      decidedBy: actorLabel(actor),
+      decidedAt: new Date().toISOString(),
+    };
+    await tx.update(clocks).set({ status: 'not_required', decision }).where(eq(clocks.id, c.id));
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'obligation.decided',
+      entityType: 'investigation',
+      entityId: investigationId,
+      data: { clockId: c.id, ...decision },
     });
   }
 }
 
-/** The investigation's clocks, nearest deadline first. */
+/** The investigation's obligations, nearest deadline first, undated ones last. */
 export async function listClocks(conn: Conn, investigationId: string): Promise<StoredClock[]> {
   const rows = await conn
     .select()
     .from(clocks)
     .where(eq(clocks.investigationId, investigationId))
-    .orderBy(asc(clocks.due), asc(clocks.tenantKey));
+    .orderBy(asc(clocks.due), asc(clocks.regime), asc(clocks.tenantKey));
 
   return rows.map((r) => ({
     id: r.id,
     regime: r.regime,
     filing: r.filing,
     tenantId: r.tenantKey === '' ? null : r.tenantKey,
+    recipient: r.recipient,
     startsAt: iso(r.startsAt),
     due: iso(r.due),
     source: r.source,
     status: r.status,
+    decision: r.decision,
     metAt: iso(r.metAt),
     lateSince: iso(r.lateSince),
   }));
 }
 
-/** Marks a tenant's controller clock met, the first time its notice reached a contact. */
+/** Marks a tenant's controller obligation met, the first time its notice reached a contact. */
 export async function markControllerClockMet(
   tx: Tx,
   investigationId: string,
@@ -101,7 +237,7 @@ export async function markControllerClockMet(
 ): Promise<boolean> {
   const updated = await tx
     .update(clocks)
-    .set({ metAt: at })
+    .set({ metAt: at, status: 'met', updatedAt: at })
     .where(
       and(
         eq(clocks.investigationId, investigationId),
@@ -113,4 +249,49 @@ export async function markControllerClockMet(
     )
     .returning({ id: clocks.id });
   return updated.length > 0;
+}
+
+/** Obligations that still stand in the way of closing: neither met nor decided not required. */
+export async function openObligations(conn: Conn, investigationId: string) {
+  const rows = await conn.select().from(clocks).where(eq(clocks.investigationId, investigationId));
+  return rows.filter((r) => r.status !== 'met' && r.status !== 'not_required');
+}
+
+/** Decides every open obligation "not required" because of how the investigation closed. */
+export async function decideOpenNotRequired(
+  tx: Tx,
+  investigationId: string,
+  actor: Actor,
+  rationale: string,
+): Promise<void> {
+  for (const c of await openObligations(tx, investigationId)) {
+    const decision = {
+      decision: 'not_required',
+      rationale,
+      decidedBy: actorLabel(actor),
+      decidedAt: new Date().toISOString(),
+    };
+    await tx.update(clocks).set({ status: 'not_required', decision }).where(eq(clocks.id, c.id));
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'obligation.decided',
+      entityType: 'investigation',
+      entityId: investigationId,
+      data: { clockId: c.id, ...decision },
+    });
+  }
+}
+
+// Before its anchor moment is recorded an obligation has no date yet: the calculator refuses
+// a regime with nothing to date it by, which here simply means "not yet".
+function dueOf(w: Wanted, moments: ClockMoments) {
+  try {
+    const result = computeFilings(w.regime, moments, {
+      contractHours: w.contractHours ?? undefined,
+    });
+    return result.filings.find((f) => f.filing === w.filing);
+  } catch (err) {
+    if (err instanceof BreachdeskError && err.code === 'BD_DEADLINE_INVALID') return undefined;
+    throw err;
+  }
 }

@@ -95,7 +95,7 @@ export async function getInvestigation(db: Db, id: string, now = new Date()) {
       at: iso(t.at),
     })),
     scoping: scope,
-    clocks: clockRows.map((c) => ({ ...c, ...(c.due ? timeLeft(c.due, now) : {}) })),
+    clocks: clockRows.map((c) => ({ ...c, ...clockView(c, now) })),
     notices: noticeRows.map((n) => ({
       id: n.id,
       tenantId: n.tenantId,
@@ -109,4 +109,19 @@ export async function getInvestigation(db: Db, id: string, now = new Date()) {
     deliveries: deliveries.map((d) => ({ ...d, sentAt: iso(d.sentAt) })),
     timeline: timeline.map((e) => ({ seq: e.seq, at: e.at, actor: e.actor, action: e.action })),
   };
+}
+
+/**
+ * Time left and lateness as a person reads them: a met obligation is late only if it was met
+ * after its due instant; an open one is late once now is past it; a recorded late_since stays.
+ */
+export function clockView(
+  c: { due: string | null; metAt: string | null; lateSince: string | null },
+  now: Date,
+) {
+  if (c.due === null) return { msLeft: null, isLate: c.lateSince !== null };
+  if (c.metAt !== null) return { msLeft: null, isLate: c.metAt > c.due || c.lateSince !== null };
+
+  const { ms, isLate } = timeLeft(c.due, now);
+  return { msLeft: ms, isLate: isLate || c.lateSince !== null };
 }

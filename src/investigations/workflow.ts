@@ -3,7 +3,7 @@
  * the post-mortem. Each decision is checked by a pure domain rule, then written with its
  * audit entry in one transaction.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
@@ -15,11 +15,11 @@ import { assertTransition } from '../domain/stages.ts';
 import { type Classification, type Role, type Stage, STAGES } from '../domain/types.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import { syncDrafts } from '../notify/drafts.ts';
-import type { Db, Tx } from '../store/db.ts';
+import { type Db, iso, type Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
-import { investigations, ratings, transitions } from '../store/schema.ts';
+import { investigations, notices, ratings, transitions } from '../store/schema.ts';
 import { emailSchema } from '../tenants/import.ts';
-import { ensureClocks } from './clocks.ts';
+import { decideOpenNotRequired, ensureClocks, openObligations } from './clocks.ts';
 
 type InvestigationRow = typeof investigations.$inferSelect;
 
@@ -70,6 +70,7 @@ export async function moveStage(
       classification: inv.classification as Classification | null,
       postmortemComplete: inv.postmortem !== null,
     });
+    if (to === 'close') await assertClosable(tx, inv, from, actor);
 
     const now = new Date().toISOString();
     const closedAt = to === 'close' ? now : null;
@@ -99,6 +100,44 @@ export async function moveStage(
   });
 }
 
+/**
+ * Closing a declared incident needs every notice decided (no drafts left) and every obligation
+ * met or decided "not required". Closing from assess (false positive, no security event,
+ * customer's own realm) records that classification as the reason no obligation is owed.
+ */
+async function assertClosable(tx: Tx, inv: InvestigationRow, from: Stage, actor: Actor) {
+  if (from === 'assess') {
+    const why = `closed at assess as ${inv.classification}${inv.rootCause ? `: ${inv.rootCause}` : ''}`;
+    await decideOpenNotRequired(tx, inv.id, actor, why);
+    return;
+  }
+
+  const drafts = await tx
+    .select({ id: notices.id, tenantId: notices.tenantId })
+    .from(notices)
+    .where(and(eq(notices.investigationId, inv.id), eq(notices.status, 'draft')));
+  if (drafts.length > 0) {
+    const tenantsLeft = [...new Set(drafts.map((d) => d.tenantId))].join(', ');
+    fail(
+      'BD_STAGE_PRECONDITION',
+      `notices are still drafts for ${tenantsLeft}: approve them first`,
+      'notices',
+    );
+  }
+
+  const open = await openObligations(tx, inv.id);
+  if (open.length > 0) {
+    const list = open.map(
+      (c) => `${c.regime}/${c.filing}${c.tenantKey ? ` (${c.tenantKey})` : ''}`,
+    );
+    fail(
+      'BD_STAGE_PRECONDITION',
+      `obligations still open: ${list.join(', ')}; record the filing or decide "not required"`,
+      'obligations',
+    );
+  }
+}
+
 /** Rates (or re-rates) an investigation; every rating is kept as history. */
 export async function rateInvestigation(
   db: Db,
@@ -115,6 +154,14 @@ export async function rateInvestigation(
     const inv = await lockInvestigation(tx, id);
     if (inv.stage === 'close') {
       fail('BD_STAGE_PRECONDITION', 'a closed investigation cannot be re-rated', 'stage');
+    }
+    // A declaration found unauthorised access to customer data: that risk cannot be rated away.
+    if (inv.declaredAt !== null && rating.customerDataRisk === 'none') {
+      fail(
+        'BD_RATING_INVALID',
+        'customerDataRisk: a declared CRSI has confirmed risk to customer data; rate it confirmed',
+        'customerDataRisk',
+      );
     }
 
     const now = new Date().toISOString();
@@ -138,6 +185,10 @@ export async function rateInvestigation(
       entityId: id,
       data: { rating, previous: inv.rating, reason },
     });
+    // A rating that touches personal data makes filings plausible: open them "to decide".
+    const plausible =
+      rating.informationImpact.includes('privacy') || rating.customerDataRisk !== 'none';
+    if (plausible || inv.declaredAt !== null) await ensureClocks(tx, id, actor);
 
     return updated ?? inv;
   });
@@ -190,7 +241,13 @@ const noticeTextsSchema = z
     nature: noticeText.optional(),
     likelyConsequences: noticeText.optional(),
     measures: noticeText.optional(),
-    contactName: z.string().trim().min(1).max(200).optional(),
+    contactName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine((s) => !/\p{Cc}/u.test(s), 'must be one line without control characters')
+      .optional(),
     contactEmail: emailSchema.optional(),
   })
   .strict();
@@ -208,17 +265,28 @@ export async function declareCrsi(
 ): Promise<InvestigationRow> {
   return db.transaction(async (tx) => {
     const inv = await lockInvestigation(tx, id);
-    if (inv.declaredAt !== null) {
-      fail('BD_DECLARE_INVALID', `investigation ${id} was already declared at ${inv.declaredAt}`);
-    }
     const now = new Date();
     const stage = inv.stage as Stage;
     const declaration = validateDeclaration(input, { role: actor.role, stage, now });
+    if (inv.declaredAt !== null) {
+      fail(
+        'BD_DECLARE_DUPLICATE',
+        `investigation ${id} was already declared at ${iso(inv.declaredAt)}`,
+      );
+    }
     const notice = parseOrFail(
       noticeTextsSchema,
       (input as { notice?: unknown }).notice ?? {},
       'BD_DECLARE_INVALID',
     );
+    // The contact point goes into every notice (GDPR Art. 33(3)(b)): it must be a real one.
+    if (!notice.contactEmail && !process.env.BREACHDESK_CONTACT_EMAIL) {
+      fail(
+        'BD_DECLARE_INVALID',
+        'notice.contactEmail: give the contact point for notices, or set BREACHDESK_CONTACT_EMAIL',
+        'notice.contactEmail',
+      );
+    }
 
     const [updated] = await tx
       .update(investigations)

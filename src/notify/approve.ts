@@ -3,14 +3,14 @@
  * transaction, so an approved notice can never lose its deliveries, and a notice for one
  * tenant is addressed only to that tenant's own contacts.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import { fail } from '../domain/errors.ts';
 import type { Role } from '../domain/types.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
-import { accountTeam, breachContacts, notices, outbox } from '../store/schema.ts';
+import { accountTeam, breachContacts, clocks, notices, outbox } from '../store/schema.ts';
 import { buildMessageId } from './message.ts';
 
 const APPROVERS: ReadonlySet<Role> = new Set(['incident_manager', 'executive_incident_manager']);
@@ -75,6 +75,28 @@ export async function approveNotice(db: Db, actor: Actor, noticeId: string): Pro
         createdAt: now,
       })),
     );
+    // Approving the tenant's notice is the decision that the processor's duty is owed.
+    if (notice.audience === 'tenant') {
+      await tx
+        .update(clocks)
+        .set({
+          status: 'required',
+          decision: {
+            decision: 'required',
+            decidedBy: actorLabel(actor),
+            decidedAt: now,
+            rationale: `notice ${noticeId} approved`,
+          },
+        })
+        .where(
+          and(
+            eq(clocks.investigationId, notice.investigationId),
+            eq(clocks.regime, 'gdpr-33-2'),
+            eq(clocks.tenantKey, notice.tenantId),
+            eq(clocks.status, 'to_decide'),
+          ),
+        );
+    }
     await appendAudit(tx, {
       actor: actorLabel(actor),
       action: 'notice.approved',

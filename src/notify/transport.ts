@@ -1,9 +1,11 @@
 /**
  * Delivers one OutgoingMessage: over SMTP through a nodemailer pool when an SMTP URL is
  * configured, otherwise as an .eml file in an outbox folder (for demos and air-gapped
- * installs). A delivery attempt returns a value; it never throws for a failed delivery.
+ * installs), DKIM-signed when a key is configured. A delivery attempt returns a value; it
+ * never throws for a failed delivery.
  */
-import { randomUUID, createHash } from 'node:crypto';
+import { createHash, createPrivateKey, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
@@ -14,24 +16,48 @@ import { NOTICE_HEADER, findMessageProblem, toHeaderText } from './message.ts';
 import type { OutgoingMessage } from './message.ts';
 
 /**
- * The outcome of one attempt. `permanent` says whether trying the same message again could
- * succeed: false for 4xx replies and connection trouble, true for 5xx replies and for
- * messages we refuse to send at all.
+ * The outcome of one attempt.
+ * - `sent`: the server answered 250 to the end of DATA (or the .eml file is on disk).
+ * - `failed`: the message was certainly not accepted. `permanent` says whether trying the
+ *   same message again could succeed: false for 4xx replies and for connections that failed
+ *   before the session began, true for 5xx replies and for messages we refuse to send at all.
+ * - `uncertain`: the session broke without a reply after it had begun (connection dropped,
+ *   socket timeout), so the server may have accepted the message. See docs/delivery.md.
  */
 export type DeliveryResult =
-  { status: 'sent'; response: string } | { status: 'failed'; response: string; permanent: boolean };
+  | { status: 'sent'; response: string }
+  | { status: 'failed'; response: string; permanent: boolean }
+  | { status: 'uncertain'; response: string };
 
 /** A way of delivering messages. `close` lets deliveries in flight finish first. */
 export interface Transport {
   readonly kind: 'smtp' | 'eml';
+  /** How many sends are worth having in flight at once (the SMTP pool size); default 1. */
+  readonly concurrency?: number;
   send(msg: OutgoingMessage): Promise<DeliveryResult>;
   close(): Promise<void>;
+}
+
+/** A DKIM signing key (RFC 6376): the d= domain, the s= selector and the PEM private key. */
+export interface DkimKey {
+  domainName: string;
+  keySelector: string;
+  privateKey: string;
 }
 
 /** Where messages go: an SMTP server, or (when `smtpUrl` is null or blank) `outboxDir`. */
 export interface TransportOptions {
   smtpUrl: string | null;
   outboxDir: string;
+  /** Signs every message with this key; null or absent sends unsigned. */
+  dkim?: DkimKey | null;
+  /**
+   * The envelope sender (MAIL FROM), where receiving servers send delivery status
+   * notifications (RFC 5321 §4.5.5); the bounce listener's address. Defaults to the From.
+   */
+  envelopeFrom?: string | null;
+  /** SMTP connections kept open at once; default 5. */
+  poolSize?: number;
 }
 
 // Longer than any subject the notice renderer produces, so this cap only bites on input
@@ -44,7 +70,63 @@ const SUBJECT_CAP = 300;
  */
 export function createTransport(opts: TransportOptions): Transport {
   const url = opts.smtpUrl?.trim() ?? '';
-  return url === '' ? new EmlTransport(opts.outboxDir) : new SmtpTransport(url);
+  const envelopeFrom = opts.envelopeFrom?.trim() || null;
+  if (envelopeFrom !== null && /[\s<>,;"\\]/.test(envelopeFrom)) {
+    fail('BD_CONFIG_INVALID', 'envelopeFrom must be one plain address, like bounces@example.org');
+  }
+
+  const common = { dkim: opts.dkim ?? null, envelopeFrom };
+  return url === ''
+    ? new EmlTransport(opts.outboxDir, common)
+    : new SmtpTransport(url, common, opts.poolSize ?? DEFAULT_POOL);
+}
+
+// RFC 6376 §3.1: a selector is one or more DNS labels.
+const SELECTOR =
+  /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const HOSTNAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+
+/**
+ * The DKIM key configured by BREACHDESK_DKIM_DOMAIN, BREACHDESK_DKIM_SELECTOR and
+ * BREACHDESK_DKIM_KEY_FILE, or null when none of them is set. Setting only some of them, or
+ * pointing at a file that is not a PEM private key, is a BD_CONFIG_INVALID startup error
+ * rather than silently unsigned mail.
+ */
+export function dkimFromEnv(env: NodeJS.ProcessEnv = process.env): DkimKey | null {
+  const domain = env.BREACHDESK_DKIM_DOMAIN?.trim() ?? '';
+  const selector = env.BREACHDESK_DKIM_SELECTOR?.trim() ?? '';
+  const keyFile = env.BREACHDESK_DKIM_KEY_FILE?.trim() ?? '';
+  if (domain === '' && selector === '' && keyFile === '') return null;
+
+  const missing = [
+    domain === '' ? 'BREACHDESK_DKIM_DOMAIN' : null,
+    selector === '' ? 'BREACHDESK_DKIM_SELECTOR' : null,
+    keyFile === '' ? 'BREACHDESK_DKIM_KEY_FILE' : null,
+  ].filter((name) => name !== null);
+  if (missing.length > 0) {
+    fail('BD_CONFIG_INVALID', `DKIM signing needs all three settings; ${missing.join(', ')} unset`);
+  }
+  if (!HOSTNAME.test(domain)) {
+    fail('BD_CONFIG_INVALID', 'BREACHDESK_DKIM_DOMAIN must be a domain name', 'dkimDomain');
+  }
+  if (!SELECTOR.test(selector)) {
+    fail('BD_CONFIG_INVALID', 'BREACHDESK_DKIM_SELECTOR must be DNS labels', 'dkimSelector');
+  }
+
+  let privateKey: string;
+  try {
+    privateKey = readFileSync(keyFile, 'utf8');
+    createPrivateKey(privateKey);
+  } catch {
+    // The path is ours to name; the file's content (a secret) is never echoed.
+    fail(
+      'BD_CONFIG_INVALID',
+      `BREACHDESK_DKIM_KEY_FILE ${keyFile} is not a readable PEM private key`,
+      'dkimKeyFile',
+    );
+  }
+  return { domainName: domain.toLowerCase(), keySelector: selector.toLowerCase(), privateKey };
 }
 
 /**
@@ -62,25 +144,44 @@ export function emlFileName(messageId: string): string {
   return `${readable === '' ? 'message' : readable}-${tag}.eml`;
 }
 
+const DEFAULT_POOL = 5;
+
+interface Signing {
+  dkim: DkimKey | null;
+  envelopeFrom: string | null;
+}
+
 class SmtpTransport implements Transport {
   readonly kind = 'smtp';
+  readonly concurrency: number;
   private readonly mailer: Transporter;
   private readonly inFlight = new Set<Promise<DeliveryResult>>();
   private closed = false;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly signing: Signing,
+    poolSize: number,
+  ) {
     if (!/^smtps?:\/\/[^/]/i.test(url) || !URL.canParse(url)) {
       // The URL may carry a password, so it is not echoed back.
       fail('BD_CONFIG_INVALID', 'smtpUrl must be an smtp:// or smtps:// URL', 'smtpUrl');
     }
+    if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 100) {
+      fail('BD_CONFIG_INVALID', 'poolSize must be a whole number from 1 to 100', 'poolSize');
+    }
 
+    this.concurrency = poolSize;
     this.mailer = nodemailer.createTransport({
       pool: true,
       url,
-      maxConnections: 5,
+      maxConnections: poolSize,
       connectionTimeout: 30_000,
       greetingTimeout: 30_000,
       socketTimeout: 120_000,
+      // The pool re-sends on another connection only a message of which not a byte was
+      // written; anything riskier comes back to the outbox worker as 'uncertain'.
+      ...(signing.dkim ? { dkim: signing.dkim } : {}),
       disableFileAccess: true,
       disableUrlAccess: true,
     });
@@ -110,7 +211,7 @@ class SmtpTransport implements Transport {
 
   private async deliver(msg: OutgoingMessage): Promise<DeliveryResult> {
     try {
-      const info: SentMessageInfo = await this.mailer.sendMail(toMailOptions(msg));
+      const info: SentMessageInfo = await this.mailer.sendMail(toMailOptions(msg, this.signing));
       return { status: 'sent', response: info.response ?? '' };
     } catch (err) {
       return smtpFailure(err);
@@ -120,23 +221,30 @@ class SmtpTransport implements Transport {
 
 class EmlTransport implements Transport {
   readonly kind = 'eml';
-  private readonly composer = nodemailer.createTransport({
-    streamTransport: true,
-    buffer: true,
-    // RFC 5322 §2.1: lines end in CRLF, the same as on the wire.
-    newline: 'windows',
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
+  readonly concurrency = 4;
+  private readonly composer: Transporter;
 
-  constructor(private readonly outboxDir: string) {}
+  constructor(
+    private readonly outboxDir: string,
+    private readonly signing: Signing,
+  ) {
+    this.composer = nodemailer.createTransport({
+      streamTransport: true,
+      buffer: true,
+      // RFC 5322 §2.1: lines end in CRLF, the same as on the wire.
+      newline: 'windows',
+      ...(signing.dkim ? { dkim: signing.dkim } : {}),
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
+  }
 
   async send(msg: OutgoingMessage): Promise<DeliveryResult> {
     const problem = findMessageProblem(msg);
     if (problem !== null) return { status: 'failed', response: problem, permanent: true };
 
     try {
-      const info = await this.composer.sendMail(toMailOptions(msg));
+      const info = await this.composer.sendMail(toMailOptions(msg, this.signing));
       if (!Buffer.isBuffer(info.message)) throw new Error('stream transport returned no buffer');
       const file = await writeAtomically(this.outboxDir, emlFileName(msg.messageId), info.message);
       return { status: 'sent', response: `written to ${file}` };
@@ -152,7 +260,7 @@ class EmlTransport implements Transport {
 }
 
 /** The nodemailer message for `msg`; assumes findMessageProblem(msg) returned null. */
-function toMailOptions(msg: OutgoingMessage): SendMailOptions {
+function toMailOptions(msg: OutgoingMessage, signing: Signing): SendMailOptions {
   const headers: Record<string, string> = {};
   let noticeTag = msg.messageId;
   for (const [name, value] of Object.entries(msg.headers)) {
@@ -173,7 +281,7 @@ function toMailOptions(msg: OutgoingMessage): SendMailOptions {
       'Auto-Submitted': 'auto-generated',
     },
     // An explicit envelope makes the one RCPT TO this recipient, whatever the headers hold.
-    envelope: { from: msg.from.address, to: [msg.to.address] },
+    envelope: { from: signing.envelopeFrom ?? msg.from.address, to: [msg.to.address] },
     xMailer: false,
   };
 }
@@ -189,7 +297,35 @@ function smtpFailure(err: unknown): DeliveryResult {
     const response = e.response ?? `${e.responseCode} ${e.message}`;
     return { status: 'failed', response, permanent: isPermanentReply(e.responseCode) };
   }
-  return { status: 'failed', response: describe(e), permanent: false };
+  if (neverReachedTheServer(e))
+    return { status: 'failed', response: describe(e), permanent: false };
+
+  // The session had begun and broke without a reply: if the end of DATA had been written,
+  // the server may have accepted the message (RFC 5321 §4.1.1.4 leaves that to its reply).
+  return { status: 'uncertain', response: describe(e) };
+}
+
+// Socket errors raised while connecting: no SMTP session existed, so nothing was sent.
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+]);
+const SETUP_TIMEOUTS = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
+
+/** True when the error proves the message never reached the point where it could be accepted. */
+function neverReachedTheServer(e: NodemailerError): boolean {
+  const extra = e as NodemailerError & { originalCode?: string; timeoutType?: string };
+  if (extra.originalCode !== undefined && CONNECT_ERRORS.has(extra.originalCode)) return true;
+  if (extra.timeoutType !== undefined && SETUP_TIMEOUTS.has(extra.timeoutType)) return true;
+  if (e.code === 'EDNS' || e.code === 'ETLS' || e.code === 'EPROXY') return true;
+
+  // nodemailer's pool re-queues only a message of which not a byte was read, and says this
+  // when it has re-queued one too often.
+  return e.message.startsWith('Reached maximum number of retries after connection was closed');
 }
 
 /**

@@ -1,27 +1,42 @@
 /**
  * The outbox worker. It claims due messages with FOR UPDATE SKIP LOCKED, so several workers
- * on one PostgreSQL never take the same message, marks them 'sending' under a lease, sends,
- * and records the outcome per recipient. A worker that dies mid-send leaves its rows
- * 'sending'; once the lease runs out another worker retries them with the same Message-ID.
+ * on one PostgreSQL never take the same message, marks them 'sending' under a lease, sends
+ * them concurrently (as many at once as the transport's pool takes), and records outcomes
+ * in small batched transactions, one audit entry per message.
+ *
+ * Idempotency (docs/delivery.md): a row found 'sending' with an expired lease was possibly
+ * delivered (its worker died, or the connection broke after the message was handed over).
+ * Before it is sent again the worker records that in the audit log, and the new copy carries
+ * the same Message-ID plus a header saying it may be a duplicate.
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { appendAudit } from '../audit/log.ts';
-import { markControllerClockMet } from '../investigations/clocks.ts';
-import type { Db } from '../store/db.ts';
-import { notices, outbox } from '../store/schema.ts';
+import { canonicalJson, entryHash, type AuditEntry } from '../audit/chain.ts';
+import { appendAudit, type AuditEvent } from '../audit/log.ts';
+import type { Db, Tx } from '../store/db.ts';
+import { auditLog, clocks, notices, outbox } from '../store/schema.ts';
 import { mailDomain } from './approve.ts';
 import { NOTICE_HEADER, type OutgoingMessage } from './message.ts';
+import { checkNoticeReached } from './reachability.ts';
+import { raiseStaffAlert } from './staff-alerts.ts';
 import type { DeliveryResult, Transport } from './transport.ts';
 
 const WORKER_ACTOR = 'system:outbox-worker';
-const MAX_ATTEMPTS = 6;
-const LEASE_MS = 5 * 60_000;
+/** Attempts after which a message that still fails is given up and the manager alerted. */
+export const MAX_ATTEMPTS = 6;
+const DEFAULT_LEASE_MS = 5 * 60_000;
+// Outcomes committed in one transaction at most (keeps statements well under 65,535 params).
+const MAX_GROUP = 500;
+
+/** Marks a copy sent again after an attempt whose outcome is unknown. */
+export const POSSIBLE_DUPLICATE_HEADER = 'X-Breachdesk-Possible-Duplicate';
 
 export interface DeliveryTally {
   sent: number;
   failed: number;
   retrying: number;
+  /** Attempts that may have been delivered; each is retried with the same Message-ID. */
+  uncertain: number;
 }
 
 interface Claimed {
@@ -36,27 +51,45 @@ interface Claimed {
   attempts: number;
   subject: string;
   body: string;
+  /** The row was found 'sending' with an expired lease: the last attempt's fate is unknown. */
+  possiblySent: boolean;
 }
 
-/** Claims up to `limit` due messages for this worker. */
-async function claim(db: Db, limit: number, now: Date): Promise<Claimed[]> {
+// Referenced from the two branches of the claim query. DESIGN.md §1.6: a notice under an
+// effective hold (legal and executive approval, not released) waits; holds.ts relies on it.
+const notHeld = sql`NOT EXISTS (
+          SELECT 1 FROM holds h
+          WHERE h.notice_id = ${outbox}.notice_id AND h.released_at IS NULL
+            AND h.legal_approved_at IS NOT NULL AND h.executive_approved_at IS NOT NULL)`;
+
+/**
+ * Claims up to `limit` due messages of each kind for this worker: expired leases first (rare:
+ * after a crash or an uncertain attempt), then queued rows. Each branch walks the
+ * (status, next_attempt_at) index in order and stops at its limit, so a claim costs the same
+ * with ten or with a hundred thousand rows waiting.
+ */
+async function claim(db: Db, limit: number, now: Date, leaseMs: number): Promise<Claimed[]> {
   const at = now.toISOString();
-  const lease = new Date(now.getTime() + LEASE_MS).toISOString();
+  const lease = new Date(now.getTime() + leaseMs).toISOString();
 
   // Both drivers answer with { rows }.
   const result: unknown = await db.execute(sql`
-    WITH due AS (
-      SELECT id FROM ${outbox}
-      WHERE ((status = 'queued' AND next_attempt_at <= ${at})
-         OR (status = 'sending' AND lease_until < ${at}))
-        -- A notice under an effective hold (legal and executive approval, not released) waits.
-        AND NOT EXISTS (
-          SELECT 1 FROM holds h
-          WHERE h.notice_id = ${outbox}.notice_id AND h.released_at IS NULL
-            AND h.legal_approved_at IS NOT NULL AND h.executive_approved_at IS NOT NULL)
-      ORDER BY next_attempt_at, id
+    WITH expired AS (
+      SELECT id, true AS possibly_sent FROM ${outbox}
+      WHERE status = 'sending' AND lease_until < ${at}
+        AND ${notHeld}
+      ORDER BY lease_until
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
+    ), queued AS (
+      SELECT id, false AS possibly_sent FROM ${outbox}
+      WHERE status = 'queued' AND next_attempt_at <= ${at}
+        AND ${notHeld}
+      ORDER BY next_attempt_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ), due AS (
+      SELECT * FROM expired UNION ALL SELECT * FROM queued
     )
     UPDATE ${outbox} o
     SET status = 'sending', attempts = o.attempts + 1, lease_until = ${lease}
@@ -65,64 +98,22 @@ async function claim(db: Db, limit: number, now: Date): Promise<Claimed[]> {
     RETURNING o.id, o.notice_id AS "noticeId", n.investigation_id AS "investigationId",
       o.tenant_id AS "tenantId", o.recipient_kind AS "recipientKind",
       o.recipient_name AS "recipientName", o.recipient_email AS "recipientEmail",
-      o.message_id AS "messageId", o.attempts, n.subject, n.body`);
+      o.message_id AS "messageId", o.attempts, n.subject, n.body,
+      due.possibly_sent AS "possiblySent"`);
 
   return (result as { rows: Claimed[] }).rows;
 }
 
-function toMessage(c: Claimed): OutgoingMessage {
-  const address = process.env.BREACHDESK_MAIL_FROM ?? `breachdesk@${mailDomain()}`;
-  return {
-    messageId: c.messageId,
-    from: { name: 'Breachdesk security response', address },
-    to: { name: c.recipientName, address: c.recipientEmail },
-    subject: c.subject,
-    text: c.body,
-    headers: { [NOTICE_HEADER]: c.noticeId },
-  };
-}
-
-// Exponential backoff with jitter, so a recovering server is not hit by every retry at once.
-function retryAt(now: Date, attempts: number): string {
-  const ceiling = Math.min(60 * 60_000, 30_000 * 2 ** (attempts - 1));
-  return new Date(now.getTime() + ceiling / 2 + (Math.random() * ceiling) / 2).toISOString();
-}
-
-async function record(db: Db, c: Claimed, result: DeliveryResult, tally: DeliveryTally) {
-  const now = new Date();
-  const at = now.toISOString();
-  const gaveUp = result.status === 'failed' && (result.permanent || c.attempts >= MAX_ATTEMPTS);
-
+/**
+ * Records, before anything is sent again, that the previous attempt of each row may have
+ * been delivered. A crash after this commit and before the send repeats the record, never
+ * the other way round, so no copy goes out without its check written down first.
+ */
+async function recordRedeliveries(db: Db, rows: Claimed[]): Promise<void> {
   await db.transaction(async (tx) => {
-    if (result.status === 'sent') {
-      await tx
-        .update(outbox)
-        .set({ status: 'sent', sentAt: at, lastResponse: result.response, leaseUntil: null })
-        .where(eq(outbox.id, c.id));
-      if (c.recipientKind === 'breach_contact') {
-        await markControllerClockMet(tx, c.investigationId, c.tenantId, at);
-      }
-    } else {
-      await tx
-        .update(outbox)
-        .set({
-          status: gaveUp ? 'failed' : 'queued',
-          nextAttemptAt: gaveUp ? at : retryAt(now, c.attempts),
-          lastResponse: result.response,
-          leaseUntil: null,
-        })
-        .where(eq(outbox.id, c.id));
-    }
-
-    const action =
-      result.status === 'sent'
-        ? 'notice.delivered'
-        : gaveUp
-          ? 'notice.delivery_failed'
-          : 'notice.delivery_deferred';
-    await appendAudit(tx, {
+    const events = rows.map((c) => ({
       actor: WORKER_ACTOR,
-      action,
+      action: 'notice.redelivery',
       entityType: 'investigation',
       entityId: c.investigationId,
       data: {
@@ -131,45 +122,372 @@ async function record(db: Db, c: Claimed, result: DeliveryResult, tally: Deliver
         tenantId: c.tenantId,
         messageId: c.messageId,
         attempt: c.attempts,
-        response: result.response,
+        reason: `attempt ${c.attempts - 1} may have been delivered; its outcome is unknown`,
       },
-    });
+    }));
+    await appendAuditBatch(tx, events);
+  });
+}
+
+function toMessage(c: Claimed): OutgoingMessage {
+  const address = process.env.BREACHDESK_MAIL_FROM ?? `breachdesk@${mailDomain()}`;
+  const headers: Record<string, string> = { [NOTICE_HEADER]: c.noticeId };
+  if (c.possiblySent) {
+    headers[POSSIBLE_DUPLICATE_HEADER] =
+      `attempt ${c.attempts}; an earlier attempt with this Message-ID may have arrived`;
+  }
+
+  return {
+    messageId: c.messageId,
+    from: { name: 'Breachdesk security response', address },
+    to: { name: c.recipientName, address: c.recipientEmail },
+    subject: c.subject,
+    text: c.body,
+    headers,
+  };
+}
+
+/** Exponential backoff with full-range jitter over the upper half, capped at one hour. */
+export function retryDelayMs(attempts: number, random = Math.random()): number {
+  // Jitter keeps a recovering server from being hit by every deferred message at once.
+  const ceiling = Math.min(60 * 60_000, 30_000 * 2 ** (attempts - 1));
+  return ceiling / 2 + (random * ceiling) / 2;
+}
+
+interface Outcome {
+  claimed: Claimed;
+  result: DeliveryResult;
+  at: Date;
+}
+
+type Verdict = 'sent' | 'retry' | 'uncertain' | 'gave_up';
+
+function verdictOf(o: Outcome): Verdict {
+  if (o.result.status === 'sent') return 'sent';
+
+  const exhausted = o.claimed.attempts >= MAX_ATTEMPTS;
+  if (o.result.status === 'uncertain') return exhausted ? 'gave_up' : 'uncertain';
+  return o.result.permanent || exhausted ? 'gave_up' : 'retry';
+}
+
+const ACTIONS: Record<Verdict, string> = {
+  sent: 'notice.delivered',
+  retry: 'notice.delivery_deferred',
+  uncertain: 'notice.delivery_uncertain',
+  gave_up: 'notice.delivery_failed',
+};
+
+/**
+ * Writes a batch of outcomes in one transaction: row updates, the controller clocks met by
+ * the deliveries, alerts for messages given up, and one audit entry per message.
+ */
+async function recordOutcomes(db: Db, batch: Outcome[], tally: DeliveryTally): Promise<void> {
+  const verdicts = batch.map(verdictOf);
+
+  await db.transaction(async (tx) => {
+    const sent = batch.filter((_, i) => verdicts[i] === 'sent');
+    if (sent.length > 0) {
+      // A delivery is a fact whoever holds the lease now; only the first one sets sent_at,
+      // and a bounce that arrived meanwhile (bounces.ts) is not overwritten.
+      // Arrays as single parameters keep this one indexed statement at any batch size.
+      const ids = sql.param(sent.map((o) => o.claimed.id));
+      const responses = sql.param(sent.map((o) => o.result.response));
+      const ats = sql.param(sent.map((o) => o.at.toISOString()));
+      await tx.execute(sql`
+        UPDATE ${outbox} o
+        SET status = 'sent',
+          sent_at = COALESCE(o.sent_at, (${ats}::timestamptz[])[array_position(${ids}::text[], o.id)]),
+          last_response = (${responses}::text[])[array_position(${ids}::text[], o.id)],
+          lease_until = NULL
+        WHERE o.id = ANY(${ids}::text[]) AND o.status <> 'sent' AND o.bounced_at IS NULL`);
+    }
+
+    for (const [i, o] of batch.entries()) {
+      const verdict = verdicts[i];
+      if (verdict === 'sent' || verdict === undefined) continue;
+      await recordUnsent(tx, o, verdict);
+    }
+
+    await markControllerClocksMet(tx, sent);
+
+    const events: AuditEvent[] = batch.map((o, i) => ({
+      actor: WORKER_ACTOR,
+      action: ACTIONS[verdicts[i] ?? 'retry'],
+      entityType: 'investigation',
+      entityId: o.claimed.investigationId,
+      data: {
+        noticeId: o.claimed.noticeId,
+        outboxId: o.claimed.id,
+        tenantId: o.claimed.tenantId,
+        messageId: o.claimed.messageId,
+        attempt: o.claimed.attempts,
+        response: o.result.response,
+      },
+      at: o.at,
+    }));
+    await appendAuditBatch(tx, events);
   });
 
-  if (result.status === 'sent') tally.sent += 1;
-  else if (gaveUp) tally.failed += 1;
-  else tally.retrying += 1;
+  for (const v of verdicts) {
+    if (v === 'sent') tally.sent += 1;
+    else if (v === 'gave_up') tally.failed += 1;
+    else if (v === 'uncertain') tally.uncertain += 1;
+    else tally.retrying += 1;
+  }
+}
+
+/**
+ * GDPR Art. 33(2): a tenant (the controller) is notified once a message reaches one of its
+ * breach contacts. The batched form of markControllerClockMet (investigations/clocks.ts),
+ * with the same rule: only the first delivery sets met_at, later ones never move it.
+ */
+async function markControllerClocksMet(tx: Tx, sent: Outcome[]): Promise<void> {
+  const first = new Map<string, Outcome>();
+  for (const o of sent) {
+    if (o.claimed.recipientKind !== 'breach_contact') continue;
+    const key = `${o.claimed.investigationId}\u0000${o.claimed.tenantId}`;
+    if (!first.has(key)) first.set(key, o);
+  }
+  if (first.size === 0) return;
+
+  const byInvestigation = new Map<string, Outcome[]>();
+  for (const o of first.values()) {
+    const list = byInvestigation.get(o.claimed.investigationId) ?? [];
+    list.push(o);
+    byInvestigation.set(o.claimed.investigationId, list);
+  }
+  for (const [investigationId, list] of byInvestigation) {
+    const tenantIds = sql.param(list.map((o) => o.claimed.tenantId));
+    const ats = sql.param(list.map((o) => o.at.toISOString()));
+    // gdpr-33-2 has the one filing 'controller'; naming it lets the unique index answer.
+    await tx.execute(sql`
+      UPDATE ${clocks} c
+      SET met_at = (${ats}::timestamptz[])[array_position(${tenantIds}::text[], c.tenant_key)],
+        status = 'met'
+      WHERE c.investigation_id = ${investigationId} AND c.regime = 'gdpr-33-2'
+        AND c.filing = 'controller' AND c.tenant_key = ANY(${tenantIds}::text[])
+        AND c.met_at IS NULL`);
+  }
+}
+
+/**
+ * Appends one audit entry per event, chained in order, with three statements whatever the
+ * count: appendAudit writes the first (taking the chain's transaction-scoped lock, so no
+ * other process can append until this transaction ends) and the rest follow it in one
+ * multi-row insert, hashed exactly as appendAudit hashes them.
+ */
+async function appendAuditBatch(tx: Tx, events: AuditEvent[]): Promise<void> {
+  const [first, ...rest] = events;
+  if (!first) return;
+
+  let prev: AuditEntry = await appendAudit(tx, first);
+  const rows: AuditEntry[] = [];
+  for (const e of rest) {
+    const entry: Omit<AuditEntry, 'hash'> = {
+      seq: prev.seq + 1,
+      at: (e.at ?? new Date()).toISOString(),
+      actor: e.actor,
+      action: e.action,
+      entityType: e.entityType,
+      entityId: e.entityId,
+      data: canonicalJson(e.data ?? {}),
+      prevHash: prev.hash,
+    };
+    prev = { ...entry, hash: entryHash(entry) };
+    rows.push(prev);
+  }
+
+  if (rows.length === 0) return;
+
+  // One parameter per column rather than per value: the statement costs the same to parse
+  // and plan for 2 entries or 500.
+  const col = <K extends keyof AuditEntry>(key: K) => sql.param(rows.map((r) => r[key]));
+  await tx.execute(sql`
+    INSERT INTO ${auditLog} (seq, at, actor, action, entity_type, entity_id, data, prev_hash, hash)
+    SELECT * FROM unnest(${col('seq')}::bigint[], ${col('at')}::text[], ${col('actor')}::text[],
+      ${col('action')}::text[], ${col('entityType')}::text[], ${col('entityId')}::text[],
+      ${col('data')}::text[], ${col('prevHash')}::text[], ${col('hash')}::text[])`);
+}
+
+async function recordUnsent(tx: Tx, o: Outcome, verdict: Exclude<Verdict, 'sent'>): Promise<void> {
+  const c = o.claimed;
+  const at = o.at.toISOString();
+  const retry = new Date(o.at.getTime() + retryDelayMs(c.attempts)).toISOString();
+  const response =
+    o.result.status === 'uncertain' ? `uncertain: ${o.result.response}` : o.result.response;
+
+  // Only the attempt that holds the row may move it; a later attempt may have taken over.
+  const mine = sql`${outbox.id} = ${c.id} AND ${outbox.status} = 'sending' AND ${outbox.attempts} = ${c.attempts}`;
+  const set =
+    verdict === 'retry'
+      ? { status: 'queued', nextAttemptAt: retry, leaseUntil: null, lastResponse: response }
+      : verdict === 'uncertain'
+        ? // Left 'sending' with the lease ending at the retry time, exactly like a crashed
+          // attempt, so that it is picked up as possibly delivered.
+          { nextAttemptAt: retry, leaseUntil: retry, lastResponse: response }
+        : { status: 'failed', nextAttemptAt: at, leaseUntil: null, lastResponse: response };
+  const updated = await tx.update(outbox).set(set).where(mine).returning({ id: outbox.id });
+  if (verdict !== 'gave_up' || updated.length === 0) return;
+
+  await raiseStaffAlert(
+    tx,
+    {
+      kind: 'delivery_failed',
+      investigationId: c.investigationId,
+      outboxId: c.id,
+      dedupKey: `delivery-failed:${c.id}`,
+      subject: `Notice to ${c.tenantId} could not be delivered to ${c.recipientEmail}`,
+      body:
+        `The ${c.recipientKind.replace('_', ' ')} ${c.recipientName} <${c.recipientEmail}> of ` +
+        `tenant ${c.tenantId} was not reached after ${c.attempts} attempt(s).\n` +
+        `Last answer: ${response}\nNotice ${c.noticeId}, Message-ID ${c.messageId}.`,
+      at: o.at,
+    },
+    WORKER_ACTOR,
+  );
+  if (c.recipientKind === 'breach_contact') await checkNoticeReached(tx, c.noticeId, o.at);
 }
 
 export interface DeliverOptions {
+  /** Rows claimed per query; default four times the number of sends in flight. */
   batch?: number;
+  /** Sends in flight at once; default the transport's concurrency (its pool size) times two. */
+  concurrency?: number;
+  /** How long a claim is held before another worker may take the row over. */
+  leaseMs?: number;
+  /**
+   * How long an outcome may wait to be committed with others (group commit); default 100 ms.
+   * Longer means fewer transactions and, after a crash, more sent-but-unrecorded messages
+   * that go out again (detectably, with the same Message-ID).
+   */
+  commitDelayMs?: number;
   log?: Logger;
 }
 
-/** Delivers every message that is due now, batch by batch, and returns the tally. */
+/**
+ * Delivers every message that is due now and returns the tally. Sends overlap with the
+ * writing of earlier outcomes: while one batch of outcomes is being committed, the next
+ * accumulates (group commit), so the pool stays busy and each transaction carries many
+ * messages. Returns once nothing more is due and every outcome is committed.
+ */
 export async function deliverDue(
   db: Db,
   transport: Transport,
   opts: DeliverOptions = {},
 ): Promise<DeliveryTally> {
-  const tally: DeliveryTally = { sent: 0, failed: 0, retrying: 0 };
-  const batch = opts.batch ?? 20;
+  const tally: DeliveryTally = { sent: 0, failed: 0, retrying: 0, uncertain: 0 };
+  const window = opts.concurrency ?? Math.max(1, (transport.concurrency ?? 1) * 2);
+  const batch = opts.batch ?? window * 4;
+  const leaseMs = opts.leaseMs ?? leaseFromEnv();
+
+  const writer = new OutcomeWriter(db, tally, opts.commitDelayMs ?? 100, opts.log);
+  const inFlight = new Set<Promise<void>>();
+  let queue: Claimed[] = [];
+  let exhausted = false;
 
   for (;;) {
-    const claimed = await claim(db, batch, new Date());
-    if (claimed.length === 0) return tally;
+    while (!exhausted && inFlight.size < window) {
+      if (queue.length === 0) {
+        queue = await claim(db, batch, new Date(), leaseMs);
+        if (queue.length === 0) {
+          exhausted = true;
+          break;
+        }
+        const resent = queue.filter((c) => c.possiblySent);
+        if (resent.length > 0) await recordRedeliveries(db, resent);
+      }
 
-    await Promise.all(
-      claimed.map(async (c) => {
-        const result = await transport.send(toMessage(c));
-        opts.log?.info(
-          { outboxId: c.id, noticeId: c.noticeId, tenantId: c.tenantId, status: result.status },
-          'delivery attempt',
-        );
-        await record(db, c, result, tally);
-      }),
-    );
+      const c = queue.shift();
+      if (!c) break;
+      const sending: Promise<void> = transport
+        .send(toMessage(c))
+        // A transport must not throw; if one does, nobody knows what reached the server.
+        .catch((err: unknown) => ({ status: 'uncertain' as const, response: String(err) }))
+        .then((result) => writer.add({ claimed: c, result, at: new Date() }))
+        .finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
+    }
+
+    if (inFlight.size === 0) break;
+    await Promise.race(inFlight);
+    writer.throwIfFailed();
   }
+
+  await writer.drain();
+  return tally;
+}
+
+/**
+ * Commits outcomes in the background, one transaction at a time (group commit): an outcome
+ * waits up to `delayMs` for others, or until MAX_GROUP have gathered, and whatever arrives
+ * while a transaction runs goes into the next one.
+ */
+class OutcomeWriter {
+  private pending: Outcome[] = [];
+  private running: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private failure: Error | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly tally: DeliveryTally,
+    private readonly delayMs: number,
+    private readonly log: Logger | undefined,
+  ) {}
+
+  add(outcome: Outcome): void {
+    this.pending.push(outcome);
+    this.log?.debug(
+      {
+        category: 'delivery',
+        outboxId: outcome.claimed.id,
+        noticeId: outcome.claimed.noticeId,
+        status: outcome.result.status,
+      },
+      'delivery attempt',
+    );
+    if (this.running) return;
+    if (this.pending.length >= MAX_GROUP) this.start();
+    else this.timer ??= setTimeout(() => this.start(), this.delayMs);
+  }
+
+  /** Rethrows a failed commit, so that a broken database stops the worker. */
+  throwIfFailed(): void {
+    if (this.failure !== null) throw this.failure;
+  }
+
+  /** Commits everything still pending, now. */
+  async drain(): Promise<void> {
+    this.start();
+    while (this.running) await this.running;
+    this.throwIfFailed();
+  }
+
+  private start(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.running ??= this.run();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.pending.length > 0 && this.failure === null) {
+        const batch = this.pending.splice(0, MAX_GROUP);
+        // Uncommitted outcomes stay 'sending' and come back after their lease as possibly
+        // delivered, so a failed commit loses nothing.
+        await recordOutcomes(this.db, batch, this.tally).catch((err: unknown) => {
+          this.failure = err instanceof Error ? err : new Error(String(err));
+        });
+      }
+    } finally {
+      this.running = null;
+    }
+  }
+}
+
+function leaseFromEnv(): number {
+  const seconds = Number(process.env.BREACHDESK_LEASE_SECONDS ?? '');
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_LEASE_MS;
 }
 
 /** Per-recipient delivery state of an investigation's notices, for people and tests. */

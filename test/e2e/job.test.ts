@@ -19,6 +19,7 @@ import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 interface TenantFile {
   tenants: {
     id: string;
+    jurisdictions: string[];
     breachContacts: { email: string }[];
     accountTeam: { email: string }[];
   }[];
@@ -92,13 +93,27 @@ describeEachBackend('the main job', (backend) => {
     expect(result.noticesDelivered).toBe(want.length);
   });
 
-  it('meets each affected tenant’s controller clock and leaves the authority clock open', async () => {
+  it('meets the controller clock of each affected EU or UK tenant, on time', async () => {
     const clocks = await listClocks(store.db, result.investigationId);
     const controller = clocks.filter((c) => c.regime === 'gdpr-33-2');
-    expect(controller.map((c) => c.tenantId).sort()).toEqual(expected.affectedTenantIds);
-    expect(controller.every((c) => c.metAt !== null && c.due !== null && c.metAt <= c.due)).toBe(
-      true,
-    );
-    expect(clocks.filter((c) => c.regime === 'gdpr-33-1').map((c) => c.metAt)).toEqual([null]);
+    // GDPR Art. 33(2) binds the processor for tenants whose data falls under EU or UK law.
+    const gdprTenants = tenantsFile.tenants
+      .filter((t) => expected.affectedTenantIds.includes(t.id))
+      .filter((t) => t.jurisdictions.some((j) => j === 'EU' || j === 'UK'))
+      .map((t) => t.id)
+      .sort();
+    expect(controller.map((c) => c.tenantId).sort()).toEqual(gdprTenants);
+    expect(
+      controller.every(
+        (c) => c.status === 'met' && c.due !== null && c.metAt !== null && c.metAt <= c.due,
+      ),
+    ).toBe(true);
+  });
+
+  it('records the Art. 33(1) authority duty as decided, with approver and rationale', async () => {
+    const clocks = await listClocks(store.db, result.investigationId);
+    const authority = clocks.filter((c) => c.regime === 'gdpr-33-1');
+    expect(authority.map((c) => c.status)).toEqual(['not_required']);
+    expect(authority[0]?.decision).toMatchObject({ decidedBy: 'cli:demo-counsel (legal)' });
   });
 });

@@ -342,6 +342,7 @@ describe('scoping CloudTrail held in every shape at once', () => {
       lastAccess: '2024-03-01T07:30:00.000Z',
       actions: ['DeleteObject', 'GetObject'],
       sampleObjects: ['shared-data/public/old.txt', 'shared-data/public/readme.txt'],
+      touchedResources: ['aws_account:111111111111'],
       subjects: null,
     });
   });
@@ -360,6 +361,7 @@ describe('scoping CloudTrail held in every shape at once', () => {
         'shared-data/bravo/customers.csv',
         'shared-data/bravo/orders.csv',
       ],
+      touchedResources: ['bucket:bravo-archive', 'bucket_prefix:shared-data/bravo/'],
       subjects: null,
     });
   });
@@ -379,6 +381,7 @@ describe('scoping CloudTrail held in every shape at once', () => {
         'charlie-media/video.mp4',
         'shared-data/bravo/legal/contract.pdf',
       ],
+      touchedResources: ['bucket:charlie-media', 'bucket_prefix:shared-data/bravo/legal/'],
       subjects: null,
     });
   });

@@ -113,6 +113,10 @@ function touchesOf(record: TrailRecord): Touch[] {
 }
 
 function ownerOf(touch: Touch, account: string, resources: TenantResource[]): string | null {
+  return owningResource(touch, account, resources)?.tenantId ?? null;
+}
+
+function owningResource(touch: Touch, account: string, resources: TenantResource[]) {
   const prefixes = resources
     .filter((r) => r.kind === 'bucket_prefix')
     .map((r) => ({
@@ -124,7 +128,7 @@ function ownerOf(touch: Touch, account: string, resources: TenantResource[]): st
     .sort((a, b) => b.prefix.length - a.prefix.length);
   const bucket = resources.find((r) => r.kind === 'bucket' && r.value === touch.bucket);
   const owner = resources.find((r) => r.kind === 'aws_account' && r.value === account);
-  return prefixes[0]?.tenantId ?? bucket?.tenantId ?? owner?.tenantId ?? null;
+  return prefixes[0] ?? bucket ?? owner ?? null;
 }
 
 /** What the engine should report, computed with nothing but JSON.parse and loops. */
@@ -140,6 +144,7 @@ function expectedScope(
       buckets: Set<string>;
       objects: Set<string>;
       actions: Set<string>;
+      touched: Set<string>;
       times: number[];
     }
   >();
@@ -167,6 +172,7 @@ function expectedScope(
         buckets: new Set(),
         objects: new Set(),
         actions: new Set(),
+        touched: new Set(),
         times: [],
       };
       tenants.set(tenantId, t);
@@ -174,6 +180,8 @@ function expectedScope(
       t.buckets.add(touch.bucket ?? `account:${record.recipientAccountId}`);
       if (touch.isObject) t.objects.add(`${touch.bucket}/${touch.path}`);
       t.actions.add(record.eventName ?? '');
+      const owning = owningResource(touch, record.recipientAccountId ?? '', resources);
+      if (owning) t.touched.add(`${owning.kind}:${owning.value}`);
       t.times.push(timeOf(record));
     }
   });
@@ -190,6 +198,7 @@ function expectedScope(
         lastAccess: new Date(Math.max(...t.times)).toISOString(),
         actions: [...t.actions].sort(),
         sampleObjects: [...t.objects].sort().slice(0, 20),
+        touchedResources: [...t.touched].sort(),
         subjects: null,
       })),
   };

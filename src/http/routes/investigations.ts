@@ -15,6 +15,11 @@ import {
   resolveInvestigationId,
   writePostmortem,
 } from '../../investigations/workflow.ts';
+import {
+  correctMoments,
+  decideObligation,
+  recordFiling,
+} from '../../investigations/obligations.ts';
 import { scopeInvestigation } from '../../scoping/run.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
@@ -91,6 +96,53 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
       },
     );
   }
+
+  app.post(
+    '/api/v1/investigations/:id/moments',
+    {
+      schema: {
+        summary: 'Record or correct awareness, classification or determination (recomputes clocks)',
+        params: idParams,
+        body: z.record(z.string(), z.unknown()),
+      },
+    },
+    async (request) => {
+      const actor = requireStaff(requireActor(request));
+      const id = await resolveInvestigationId(db, request.params.id);
+      return correctMoments(db, actor, id, request.body);
+    },
+  );
+
+  const obligationParams = z.object({ obligationId: z.string().max(100) });
+  app.post(
+    '/api/v1/obligations/:obligationId/decision',
+    {
+      schema: {
+        summary: 'Decide an obligation required or not required: { decision, rationale }',
+        params: obligationParams,
+        body: z.record(z.string(), z.unknown()),
+      },
+    },
+    async (request) => {
+      const actor = requireStaff(requireActor(request));
+      const row = await decideObligation(db, actor, request.params.obligationId, request.body);
+      return { id: row.id, status: row.status, decision: row.decision };
+    },
+  );
+  app.post(
+    '/api/v1/obligations/:obligationId/filing',
+    {
+      schema: {
+        summary: 'Record a filing made: { filedAt, reference, delayReasons? }',
+        params: obligationParams,
+        body: z.record(z.string(), z.unknown()),
+      },
+    },
+    async (request) => {
+      const actor = requireStaff(requireActor(request));
+      return recordFiling(db, actor, request.params.obligationId, request.body);
+    },
+  );
 
   app.post(
     '/api/v1/investigations/:id/scoping',

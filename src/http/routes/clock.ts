@@ -1,0 +1,86 @@
+/**
+ * The deadline calculator over HTTP: `GET /api/v1/clock/:regime?aware=…&zone=…` answers
+ * what `breachdesk clock REGIME --json` prints. Any authenticated caller may ask; nothing is
+ * read or stored.
+ */
+import { z } from 'zod';
+
+import { computeFilings, parseFiledPairs } from '../../domain/clock-calculator.ts';
+import { REGIME_IDS } from '../../domain/regimes/index.ts';
+import { type BreachdeskApp, requireActor } from '../server.ts';
+
+const instant = z.string().max(64).optional();
+
+const query = z.object({
+  aware: instant.describe('when the breach or incident became known (ISO 8601)'),
+  classified: instant.describe('when it was classified as major (DORA)'),
+  determined: instant.describe('when it was determined (SEC, NYDFS, US bank rule)'),
+  zone: z.string().max(64).optional().describe('IANA zone of instants written without offset'),
+  contractHours: z.string().max(8).optional().describe('GDPR Art. 33(2) contract hours'),
+  filed: z
+    .union([z.string().max(200), z.array(z.string().max(200)).max(10)])
+    .optional()
+    .describe('a filing already made, as FILING=INSTANT (repeatable)'),
+});
+
+const filing = z.object({
+  filing: z.string(),
+  due: z.string().nullable(),
+  dueDate: z.string().nullable(),
+  anchor: z.string(),
+  startsAt: z.string().nullable(),
+  window: z.string(),
+  from: z.string(),
+  to: z.string(),
+  source: z.string(),
+  reason: z.string().optional(),
+  projected: z.literal(true).optional(),
+  lateNeedsReasons: z.literal(true).optional(),
+  condition: z.string().optional(),
+  decisionOptions: z
+    .array(z.object({ id: z.string(), label: z.string(), source: z.string() }))
+    .optional(),
+  filedAt: z.string().optional(),
+  late: z.boolean().optional(),
+});
+
+const result = z.object({
+  regime: z.enum(REGIME_IDS),
+  version: z.number(),
+  zone: z.string(),
+  filings: z.array(filing),
+  ignored: z.array(z.string()).optional(),
+});
+
+export function registerClockRoutes(app: BreachdeskApp): void {
+  app.get(
+    '/api/v1/clock/:regime',
+    {
+      schema: {
+        summary: "A regime's filing deadlines from the moments given (docs/regimes.md)",
+        params: z.object({ regime: z.string().max(40) }),
+        querystring: query,
+        response: { 200: result },
+      },
+    },
+    (request) => {
+      requireActor(request);
+
+      const q = request.query;
+      const filed = q.filed === undefined ? [] : [q.filed].flat();
+      return computeFilings(
+        request.params.regime,
+        {
+          aware: q.aware,
+          classified: q.classified,
+          determined: q.determined,
+          filings: parseFiledPairs(filed),
+        },
+        {
+          zone: q.zone,
+          contractHours: q.contractHours === undefined ? undefined : Number(q.contractHours),
+        },
+      );
+    },
+  );
+}

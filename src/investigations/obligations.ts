@@ -1,0 +1,180 @@
+/**
+ * Deciding and meeting obligations: "required" or "not required" (a recorded decision with
+ * approver and rationale), a filing recorded as made (late filings under GDPR Art. 33(1) must
+ * carry their reasons), and corrections of the moments clocks run from.
+ */
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { appendAudit } from '../audit/log.ts';
+import { type Actor, actorLabel } from '../auth/actor.ts';
+import { fail } from '../domain/errors.ts';
+import { getRegime } from '../domain/regimes/index.ts';
+import type { Role } from '../domain/types.ts';
+import { parseOrFail } from '../domain/validate.ts';
+import type { Db } from '../store/db.ts';
+import { iso } from '../store/db.ts';
+import { clocks, investigations } from '../store/schema.ts';
+import { ensureClocks } from './clocks.ts';
+import { lockInvestigation } from './workflow.ts';
+
+const DECIDERS: ReadonlySet<Role> = new Set([
+  'incident_manager',
+  'executive_incident_manager',
+  'legal',
+]);
+
+function assertDecider(actor: Actor): void {
+  if (!DECIDERS.has(actor.role)) {
+    fail(
+      'BD_AUTH_FORBIDDEN',
+      `role ${actor.role} may not decide obligations; managers and legal may`,
+    );
+  }
+}
+
+const instant = z.iso.datetime({ offset: true });
+
+const decisionSchema = z.object({
+  decision: z.enum(['required', 'not_required']),
+  rationale: z.string().trim().min(10, 'give the reason in a sentence').max(4000),
+  option: z.string().max(100).optional(),
+});
+
+async function loadClock(db: Db, clockId: string) {
+  const [row] = await db.select().from(clocks).where(eq(clocks.id, clockId));
+  if (!row) fail('BD_NOT_FOUND', `obligation ${clockId} not found`, 'obligationId');
+  return row;
+}
+
+/** Records that an obligation is, or is not, owed, with who decided and why. */
+export async function decideObligation(db: Db, actor: Actor, clockId: string, input: unknown) {
+  assertDecider(actor);
+  const body = parseOrFail(decisionSchema, input, 'BD_REQUEST_INVALID');
+  const row = await loadClock(db, clockId);
+  if (row.status === 'met') {
+    fail('BD_STAGE_PRECONDITION', 'the obligation is already met by a filing', 'status');
+  }
+
+  const decision = { ...body, decidedBy: actorLabel(actor), decidedAt: new Date().toISOString() };
+  await db.transaction(async (tx) => {
+    await tx.update(clocks).set({ status: body.decision, decision }).where(eq(clocks.id, clockId));
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'obligation.decided',
+      entityType: 'investigation',
+      entityId: row.investigationId,
+      data: { clockId, ...decision },
+    });
+  });
+  return { ...row, status: body.decision, decision };
+}
+
+const filingSchema = z.object({
+  filedAt: instant,
+  reference: z.string().trim().min(1).max(500),
+  delayReasons: z.string().trim().min(1).max(4000).optional(),
+});
+
+/** Records a filing made outside Breachdesk (e.g. to the supervisory authority). */
+export async function recordFiling(db: Db, actor: Actor, clockId: string, input: unknown) {
+  assertDecider(actor);
+  const body = parseOrFail(filingSchema, input, 'BD_REQUEST_INVALID');
+  const row = await loadClock(db, clockId);
+  const filedAt = new Date(body.filedAt).toISOString();
+  if (filedAt > new Date().toISOString()) {
+    fail('BD_REQUEST_INVALID', 'filedAt lies in the future', 'filedAt');
+  }
+
+  const due = iso(row.due);
+  const late = due !== null && filedAt > due;
+  const rule = getRegime(row.regime).filings.find((f) => f.filing === row.filing);
+  // GDPR Art. 33(1): a notification after 72 hours is accompanied by the reasons for the delay.
+  if (late && rule?.lateNeedsReasons && !body.delayReasons) {
+    fail(
+      'BD_REQUEST_INVALID',
+      `filed after ${due}: give delayReasons (${rule.source})`,
+      'delayReasons',
+    );
+  }
+
+  await db.transaction(async (tx) => {
+    await tx
+      .update(clocks)
+      .set({
+        status: 'met',
+        metAt: filedAt,
+        lateSince: late ? (iso(row.lateSince) ?? due) : row.lateSince,
+        decision: { filing: body, recordedBy: actorLabel(actor) },
+      })
+      .where(eq(clocks.id, clockId));
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'obligation.filed',
+      entityType: 'investigation',
+      entityId: row.investigationId,
+      data: { clockId, ...body, late },
+    });
+  });
+  return { clockId, status: 'met', metAt: filedAt, late };
+}
+
+const momentsSchema = z
+  .object({
+    awareAt: instant.optional(),
+    classifiedAt: instant.optional(),
+    determinedAt: instant.optional(),
+    reason: z.string().trim().min(10, 'say why the moment is corrected').max(4000),
+  })
+  .refine((m) => m.awareAt ?? m.classifiedAt ?? m.determinedAt, 'give at least one moment');
+
+/**
+ * Corrects or records the moments clocks run from (awareness; classification as major for
+ * DORA; determination for SEC, NYDFS and the US bank rule). Due instants are recomputed; a
+ * filing that was already late stays recorded as late.
+ */
+export async function correctMoments(
+  db: Db,
+  actor: Actor,
+  investigationId: string,
+  input: unknown,
+) {
+  assertDecider(actor);
+  const body = parseOrFail(momentsSchema, input, 'BD_REQUEST_INVALID');
+  const now = new Date().toISOString();
+  for (const [field, value] of Object.entries(body)) {
+    if (field !== 'reason' && value && new Date(value).toISOString() > now) {
+      fail('BD_REQUEST_INVALID', `${field} lies in the future`, field);
+    }
+  }
+
+  return db.transaction(async (tx) => {
+    const inv = await lockInvestigation(tx, investigationId);
+    const set = {
+      ...(body.awareAt ? { awareAt: new Date(body.awareAt).toISOString() } : {}),
+      ...(body.classifiedAt ? { classifiedAt: new Date(body.classifiedAt).toISOString() } : {}),
+      ...(body.determinedAt ? { determinedAt: new Date(body.determinedAt).toISOString() } : {}),
+    };
+    await tx
+      .update(investigations)
+      .set({ ...set, updatedAt: now })
+      .where(eq(investigations.id, investigationId));
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'investigation.moments_corrected',
+      entityType: 'investigation',
+      entityId: investigationId,
+      data: {
+        ...set,
+        reason: body.reason,
+        previous: {
+          awareAt: iso(inv.awareAt),
+          classifiedAt: iso(inv.classifiedAt),
+          determinedAt: iso(inv.determinedAt),
+        },
+      },
+    });
+
+    await ensureClocks(tx, investigationId, actor);
+    return set;
+  });
+}

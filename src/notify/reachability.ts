@@ -1,0 +1,246 @@
+/**
+ * Whether each affected tenant has actually been reached (DESIGN.md §1.6: "a failed contact
+ * is visible, never silently dropped"). A tenant none of whose breach contacts could be
+ * reached, or that has no breach contact at all, is "not notified": the incident manager is
+ * alerted, and its GDPR Art. 33(2) clock stays open, so the miss counts against its deadline.
+ */
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { appendAudit } from '../audit/log.ts';
+import type { Conn, Db, Tx } from '../store/db.ts';
+import { iso } from '../store/db.ts';
+import { breachContacts, clocks, notices, outbox } from '../store/schema.ts';
+import { raiseStaffAlert } from './staff-alerts.ts';
+
+const ACTOR = 'system:outbox-worker';
+
+export type NotificationStateName = 'notified' | 'pending' | 'not_notified';
+
+/** A breach contact that could not be reached, with what the mail system answered. */
+export interface FailedRecipient {
+  outboxId: string;
+  noticeId: string;
+  name: string;
+  email: string;
+  response: string | null;
+  /** Set when the failure arrived later as a delivery status notification. */
+  bouncedAt: string | null;
+}
+
+/** Where one tenant of an investigation stands. */
+export interface TenantNotificationState {
+  tenantId: string;
+  state: NotificationStateName;
+  failedRecipients: FailedRecipient[];
+}
+
+/**
+ * Per affected tenant (one with a tenant notice in the investigation; red-team exercise
+ * notices are never sent and are left out): 'notified' once a message reached one of its
+ * breach contacts and did not bounce; 'pending' while a message or an unapproved notice is
+ * still on its way; 'not_notified' when every message to its breach contacts failed or
+ * bounced, or when it has no breach contact at all.
+ */
+export async function notificationState(
+  conn: Conn,
+  investigationId: string,
+): Promise<TenantNotificationState[]> {
+  const tenantNotices = await conn
+    .select({ id: notices.id, tenantId: notices.tenantId })
+    .from(notices)
+    .where(
+      and(
+        eq(notices.investigationId, investigationId),
+        eq(notices.audience, 'tenant'),
+        eq(notices.exercise, false),
+      ),
+    );
+  if (tenantNotices.length === 0) return [];
+
+  const rows = await conn
+    .select({
+      id: outbox.id,
+      noticeId: outbox.noticeId,
+      tenantId: outbox.tenantId,
+      name: outbox.recipientName,
+      email: outbox.recipientEmail,
+      status: outbox.status,
+      response: outbox.lastResponse,
+      bouncedAt: outbox.bouncedAt,
+    })
+    .from(outbox)
+    .innerJoin(notices, eq(notices.id, outbox.noticeId))
+    .where(
+      and(
+        eq(notices.investigationId, investigationId),
+        eq(notices.audience, 'tenant'),
+        eq(outbox.recipientKind, 'breach_contact'),
+      ),
+    )
+    .orderBy(outbox.recipientEmail);
+  const contactCounts = await conn
+    .select({ tenantId: breachContacts.tenantId, n: sql<number>`count(*)::int` })
+    .from(breachContacts)
+    .where(
+      sql`${breachContacts.tenantId} IN (SELECT tenant_id FROM notices WHERE investigation_id = ${investigationId})`,
+    )
+    .groupBy(breachContacts.tenantId);
+  const contacts = new Map(contactCounts.map((c) => [c.tenantId, Number(c.n)]));
+
+  const tenantIds = [...new Set(tenantNotices.map((n) => n.tenantId))].sort();
+  return tenantIds.map((tenantId) => {
+    const mine = rows.filter((r) => r.tenantId === tenantId);
+    const failedRecipients = mine
+      .filter((r) => r.status === 'failed')
+      .map((r) => ({
+        outboxId: r.id,
+        noticeId: r.noticeId,
+        name: r.name,
+        email: r.email,
+        response: r.response,
+        bouncedAt: iso(r.bouncedAt),
+      }));
+    return {
+      tenantId,
+      state: stateOf(mine, contacts.get(tenantId) ?? 0),
+      failedRecipients,
+    };
+  });
+}
+
+function stateOf(
+  rows: { status: string; bouncedAt: string | null }[],
+  contactCount: number,
+): NotificationStateName {
+  if (rows.some((r) => r.status === 'sent' && r.bouncedAt === null)) return 'notified';
+  if (rows.some((r) => r.status === 'queued' || r.status === 'sending')) return 'pending';
+  if (rows.length > 0) return 'not_notified';
+
+  // Nothing queued yet: a draft waiting for approval, unless there is nobody to send it to.
+  return contactCount === 0 ? 'not_notified' : 'pending';
+}
+
+/**
+ * Called after a breach-contact message of `noticeId` failed for good (a 5xx, retries
+ * exhausted, or a bounce). When every breach-contact message of the notice has failed, the
+ * incident manager is alerted (once per notice), and when the tenant as a whole is now not
+ * notified its controller clock is reopened, so that the miss counts against its deadline.
+ */
+export async function checkNoticeReached(tx: Tx, noticeId: string, at: Date): Promise<void> {
+  const [notice] = await tx
+    .select({
+      investigationId: notices.investigationId,
+      tenantId: notices.tenantId,
+      audience: notices.audience,
+      phase: notices.phase,
+    })
+    .from(notices)
+    .where(eq(notices.id, noticeId));
+  if (!notice || notice.audience !== 'tenant') return;
+
+  const statuses = await tx
+    .select({ status: outbox.status, email: outbox.recipientEmail })
+    .from(outbox)
+    .where(and(eq(outbox.noticeId, noticeId), eq(outbox.recipientKind, 'breach_contact')));
+  if (statuses.length === 0 || statuses.some((s) => s.status !== 'failed')) return;
+
+  await raiseStaffAlert(tx, {
+    kind: 'not_notified',
+    investigationId: notice.investigationId,
+    dedupKey: `not-notified:${noticeId}`,
+    subject: `Tenant ${notice.tenantId} NOT notified: no breach contact could be reached`,
+    body:
+      `Every breach contact of tenant ${notice.tenantId} failed for notice ${noticeId} ` +
+      `(phase ${notice.phase}): ${statuses.map((s) => s.email).join(', ')}.\n\n` +
+      'The notification deadline keeps running. Obtain a working contact from the tenant, ' +
+      'add it, and send the notice again.',
+    at,
+  });
+
+  const tenant = (await notificationState(tx, notice.investigationId)).find(
+    (t) => t.tenantId === notice.tenantId,
+  );
+  if (tenant?.state === 'not_notified') {
+    await reopenControllerClock(tx, notice.investigationId, notice.tenantId, noticeId, at);
+  }
+}
+
+/**
+ * GDPR Art. 33(2): a notice that bounced did not notify the controller, so a clock met by
+ * its delivery is open again. Its due moment and any recorded lateness are left as they are.
+ */
+async function reopenControllerClock(
+  tx: Tx,
+  investigationId: string,
+  tenantId: string,
+  noticeId: string,
+  at: Date,
+): Promise<void> {
+  const reopened = await tx
+    .update(clocks)
+    .set({
+      metAt: null,
+      status: sql`CASE WHEN ${clocks.status} = 'met' THEN 'required' ELSE ${clocks.status} END`,
+      updatedAt: at.toISOString(),
+    })
+    .where(
+      and(
+        eq(clocks.investigationId, investigationId),
+        eq(clocks.regime, 'gdpr-33-2'),
+        eq(clocks.tenantKey, tenantId),
+        isNotNull(clocks.metAt),
+      ),
+    )
+    .returning({ id: clocks.id });
+  if (reopened.length === 0) return;
+
+  await appendAudit(tx, {
+    actor: ACTOR,
+    action: 'clock.reopened',
+    entityType: 'investigation',
+    entityId: investigationId,
+    data: {
+      clockIds: reopened.map((c) => c.id),
+      tenantId,
+      noticeId,
+      reason: 'every breach contact of the tenant failed or bounced',
+    },
+    at,
+  });
+}
+
+/**
+ * Alerts, once per notice, about tenant notices that can never be sent because the tenant
+ * has no breach contact at all (approval refuses them with BD_NOTICE_NO_RECIPIENTS). Returns
+ * how many alerts it raised. Run by the worker on every pass; cheap when there are none.
+ */
+export async function alertTenantsWithoutContacts(db: Db, at = new Date()): Promise<number> {
+  const result: unknown = await db.execute(sql`
+    SELECT n.id, n.investigation_id AS "investigationId", n.tenant_id AS "tenantId"
+    FROM ${notices} n
+    WHERE n.audience = 'tenant' AND NOT n.exercise
+      AND NOT EXISTS (SELECT 1 FROM ${breachContacts} c WHERE c.tenant_id = n.tenant_id)
+      AND NOT EXISTS (SELECT 1 FROM ${outbox} o WHERE o.notice_id = n.id)
+      AND NOT EXISTS (
+        SELECT 1 FROM staff_alerts a WHERE a.dedup_key = 'not-notified:' || n.id)`);
+  const found = (result as { rows: { id: string; investigationId: string; tenantId: string }[] })
+    .rows;
+
+  let raised = 0;
+  for (const n of found) {
+    const created = await db.transaction((tx) =>
+      raiseStaffAlert(tx, {
+        kind: 'not_notified',
+        investigationId: n.investigationId,
+        dedupKey: `not-notified:${n.id}`,
+        subject: `Tenant ${n.tenantId} NOT notified: it has no breach contact`,
+        body:
+          `Tenant ${n.tenantId} is affected but has no breach contact, so notice ${n.id} ` +
+          'cannot be sent. The notification deadline keeps running. Obtain a contact from ' +
+          'the tenant, add it, and approve the notice.',
+        at,
+      }),
+    );
+    if (created) raised += 1;
+  }
+  return raised;
+}

@@ -1,0 +1,246 @@
+/**
+ * Obligations: visible "to decide" before anyone acts, decided with approver and rationale,
+ * met by filings (late ones with reasons), recomputed on corrected moments without erasing
+ * lateness, and standing in the way of closing until settled.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { cliActor } from '../../src/auth/actor.ts';
+import { listClocks } from '../../src/investigations/clocks.ts';
+import {
+  correctMoments,
+  decideObligation,
+  recordFiling,
+} from '../../src/investigations/obligations.ts';
+import {
+  declareCrsi,
+  moveStage,
+  rateInvestigation,
+  writePostmortem,
+} from '../../src/investigations/workflow.ts';
+import { approveNotice } from '../../src/notify/approve.ts';
+import { scopeInvestigation } from '../../src/scoping/run.ts';
+import type { Store } from '../../src/store/db.ts';
+import { clocks, notices } from '../../src/store/schema.ts';
+import { describeEachBackend } from '../support/backends.ts';
+import { openInvestigation, seedTenants, snapshot } from '../support/factories.ts';
+
+const responder = cliActor('responder', 'alice');
+const manager = cliActor('incident_manager', 'ines');
+const legal = cliActor('legal', 'lou');
+const ATTACKER = 'arn:aws:sts::111111111111:assumed-role/stolen/i-0abc';
+
+describeEachBackend('obligations', (backend) => {
+  let store: Store;
+  let dir: string;
+  let id: string;
+
+  beforeEach(async () => {
+    store = await backend.open();
+    dir = await mkdtemp(join(tmpdir(), 'bd-ob-'));
+    await seedTenants(store.db, ['acme', 'globex']);
+    id = await openInvestigation(store.db);
+    await moveStage(store.db, responder, id, { to: 'assess', reason: 'paged' });
+  });
+  afterEach(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function declared(awareAt = '2026-11-30T10:00:00Z') {
+    await moveStage(store.db, responder, id, { to: 'diagnose', reason: 'data at risk' });
+    const file = join(dir, 'ct.json');
+    const read = {
+      eventTime: '2026-11-30T08:00:00Z',
+      eventSource: 's3.amazonaws.com',
+      eventName: 'GetObject',
+      sourceIPAddress: '203.0.113.50',
+      userIdentity: { arn: ATTACKER },
+      recipientAccountId: '111111111111',
+      requestParameters: { bucketName: 'acme-data', key: 'a.csv' },
+    };
+    await writeFile(file, JSON.stringify({ Records: [read] }));
+    await scopeInvestigation(store.db, responder, id, {
+      paths: [file],
+      format: 'cloudtrail',
+      indicators: { principals: [ATTACKER], sourceIps: [], from: null, to: null },
+    });
+    await declareCrsi(store.db, manager, id, {
+      grounds: ['unauthorized_access'],
+      evidence: 'CloudTrail shows GetObject by the stolen role',
+      awareAt,
+    });
+  }
+
+  const byRegime = async (regime: string) =>
+    (await listClocks(store.db, id)).filter((c) => c.regime === regime);
+
+  it('opens obligations "to decide" as soon as a rating touches personal data', async () => {
+    await rateInvestigation(store.db, responder, id, {
+      functionalImpact: 'low',
+      informationImpact: ['privacy'],
+      recoverability: 'regular',
+      customerDataRisk: 'imminent',
+    });
+    const [authority] = await byRegime('gdpr-33-1');
+    expect(authority).toMatchObject({ status: 'to_decide', due: null });
+  });
+
+  it('gives the awareness-based due once declared, without a second copy', async () => {
+    await rateInvestigation(store.db, responder, id, {
+      functionalImpact: 'low',
+      informationImpact: ['privacy'],
+      recoverability: 'regular',
+      customerDataRisk: 'imminent',
+    });
+    await declared();
+    const authority = await byRegime('gdpr-33-1');
+    expect(authority.map((c) => c.due)).toEqual(['2026-12-03T10:00:00.000Z']);
+  });
+
+  it('refuses a "not required" decision by a responder and changes nothing', async () => {
+    await declared();
+    const [authority] = await byRegime('gdpr-33-1');
+    const before = await snapshot(store.db);
+    await expect(
+      decideObligation(store.db, responder, authority?.id ?? '', {
+        decision: 'not_required',
+        rationale: 'we are only the processor here',
+      }),
+    ).rejects.toMatchObject({ code: 'BD_AUTH_FORBIDDEN' });
+    expect(await snapshot(store.db)).toEqual(before);
+  });
+
+  it('records a "not required" decision with its approver and rationale', async () => {
+    await declared();
+    const [authority] = await byRegime('gdpr-33-1');
+    await decideObligation(store.db, legal, authority?.id ?? '', {
+      decision: 'not_required',
+      rationale: 'we are only the processor for this data',
+    });
+    const [after] = await byRegime('gdpr-33-1');
+    expect(after?.status).toBe('not_required');
+    expect(after?.decision).toMatchObject({ decidedBy: 'cli:lou (legal)' });
+  });
+
+  it('refuses a late Art. 33(1) filing without reasons for the delay', async () => {
+    await declared('2026-11-01T10:00:00Z');
+    const [authority] = await byRegime('gdpr-33-1');
+    await expect(
+      recordFiling(store.db, legal, authority?.id ?? '', {
+        filedAt: '2026-11-10T10:00:00Z',
+        reference: 'DPA-2026-991',
+      }),
+    ).rejects.toMatchObject({ code: 'BD_REQUEST_INVALID', field: 'delayReasons' });
+  });
+
+  it('keeps a late filing recorded as late after the awareness moment is corrected', async () => {
+    await declared('2026-11-01T10:00:00Z');
+    const [authority] = await byRegime('gdpr-33-1');
+    await recordFiling(store.db, legal, authority?.id ?? '', {
+      filedAt: '2026-11-10T10:00:00Z',
+      reference: 'DPA-2026-991',
+      delayReasons: 'scope was unclear until the logs were restored',
+    });
+    await correctMoments(store.db, manager, id, {
+      awareAt: '2026-11-09T10:00:00Z',
+      reason: 'awareness was wrongly entered as the first alert',
+    });
+
+    const [after] = await byRegime('gdpr-33-1');
+    expect(after?.due).toBe('2026-11-12T10:00:00.000Z');
+    expect(after?.lateSince).toBe('2026-11-04T10:00:00.000Z');
+  });
+
+  it('refuses to close while notices are drafts or obligations are open', async () => {
+    await declared();
+    await moveStage(store.db, responder, id, { to: 'stabilize', reason: 'contained' });
+    await writePostmortem(store.db, manager, id, {
+      summary: 's',
+      rootCause: 'r',
+      lessons: 'l',
+      actions: ['a'],
+    });
+    const before = await snapshot(store.db);
+
+    await expect(
+      moveStage(store.db, manager, id, { to: 'close', reason: 'done' }),
+    ).rejects.toMatchObject({
+      code: 'BD_STAGE_PRECONDITION',
+      field: 'notices',
+    });
+    for (const n of await store.db.select().from(notices).where(eq(notices.investigationId, id))) {
+      await approveNotice(store.db, manager, n.id);
+    }
+    await expect(
+      moveStage(store.db, manager, id, { to: 'close', reason: 'done' }),
+    ).rejects.toMatchObject({
+      code: 'BD_STAGE_PRECONDITION',
+      field: 'obligations',
+    });
+    expect((await snapshot(store.db)).investigations).toEqual(before.investigations);
+  });
+
+  it('closes once every obligation is met or decided', async () => {
+    await declared();
+    await moveStage(store.db, responder, id, { to: 'stabilize', reason: 'contained' });
+    await writePostmortem(store.db, manager, id, {
+      summary: 's',
+      rootCause: 'r',
+      lessons: 'l',
+      actions: ['a'],
+    });
+    for (const n of await store.db.select().from(notices).where(eq(notices.investigationId, id))) {
+      await approveNotice(store.db, manager, n.id);
+    }
+    for (const c of await store.db.select().from(clocks).where(eq(clocks.investigationId, id))) {
+      await decideObligation(store.db, legal, c.id, {
+        decision: 'not_required',
+        rationale: 'decided in the test',
+      });
+    }
+    const closed = await moveStage(store.db, manager, id, { to: 'close', reason: 'done' });
+    expect(closed.stage).toBe('close');
+  });
+
+  it('refuses to rate a declared CRSI as without risk to customer data', async () => {
+    await declared();
+    await expect(
+      rateInvestigation(store.db, responder, id, {
+        functionalImpact: 'none',
+        informationImpact: ['none'],
+        recoverability: 'regular',
+        customerDataRisk: 'none',
+      }),
+    ).rejects.toMatchObject({ code: 'BD_RATING_INVALID', field: 'customerDataRisk' });
+  });
+
+  it('answers a second declaration with 409 and keeps the first', async () => {
+    await declared();
+    await expect(
+      declareCrsi(store.db, manager, id, {
+        grounds: ['duty_to_notify'],
+        evidence: 'a second attempt at declaring the same incident',
+      }),
+    ).rejects.toMatchObject({ code: 'BD_DECLARE_DUPLICATE', status: 409 });
+  });
+
+  it('refuses a declaration without a contact point for the notices', async () => {
+    await moveStage(store.db, responder, id, { to: 'diagnose', reason: 'data at risk' });
+    const saved = process.env.BREACHDESK_CONTACT_EMAIL;
+    delete process.env.BREACHDESK_CONTACT_EMAIL;
+    try {
+      await expect(
+        declareCrsi(store.db, manager, id, {
+          grounds: ['unauthorized_access'],
+          evidence: 'CloudTrail shows GetObject by the stolen role',
+        }),
+      ).rejects.toMatchObject({ code: 'BD_DECLARE_INVALID', field: 'notice.contactEmail' });
+    } finally {
+      process.env.BREACHDESK_CONTACT_EMAIL = saved;
+    }
+  });
+});

@@ -2,9 +2,9 @@
  * Appending to and reading the audit log in the database. Appends happen inside the caller's
  * transaction, so an action and its audit entry are committed together or not at all.
  */
-import { asc, desc, sql } from 'drizzle-orm';
+import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { Conn, Db } from '../store/db.ts';
-import { auditLog } from '../store/schema.ts';
+import { auditLog, settings } from '../store/schema.ts';
 import { type AuditEntry, canonicalJson, entryHash, GENESIS_HASH, verifyChain } from './chain.ts';
 import type { ChainVerdict } from './chain.ts';
 
@@ -44,13 +44,52 @@ export async function appendAudit(tx: Conn, event: AuditEvent): Promise<AuditEnt
   const full: AuditEntry = { ...entry, hash: entryHash(entry) };
 
   await tx.insert(auditLog).values(full);
+  await recordAuditHead(tx, full);
   return full;
 }
 
-/** Reads the whole chain in order and checks it. */
+const HEAD_KEY = 'audit_head';
+
+/**
+ * Keeps the chain's head (last seq and hash) beside the log, in the same transaction as the
+ * append, so that deleting entries from the end of the log no longer verifies: the head still
+ * names the entry that was removed. Every appender must call it with its last entry.
+ */
+export async function recordAuditHead(tx: Conn, last: AuditEntry): Promise<void> {
+  const value = JSON.stringify({ seq: last.seq, hash: last.hash });
+  await tx
+    .insert(settings)
+    .values({ key: HEAD_KEY, value })
+    .onConflictDoUpdate({ target: settings.key, set: { value } });
+}
+
+async function readAuditHead(db: Db): Promise<{ seq: number; hash: string } | null> {
+  const [row] = await db.select().from(settings).where(eq(settings.key, HEAD_KEY));
+  return row ? (JSON.parse(row.value) as { seq: number; hash: string }) : null;
+}
+
+/** Reads the whole chain in order and checks it, and that it still ends where its head says. */
 export async function verifyAuditLog(db: Db): Promise<ChainVerdict> {
   const rows = await db.select().from(auditLog).orderBy(asc(auditLog.seq));
-  return verifyChain(rows);
+  const verdict = verifyChain(rows);
+  if (!verdict.ok) return verdict;
+
+  const head = await readAuditHead(db);
+  const last = rows.at(-1);
+  if (head === null && last === undefined) return verdict;
+  if (head === null) {
+    return { ok: false, entries: rows.length, brokenAt: 1, reason: 'the head record is missing' };
+  }
+  if (last === undefined || last.seq < head.seq) {
+    const end = last?.seq ?? 0;
+    const reason = `entries ${end + 1} to ${head.seq} are missing from the end of the log`;
+    return { ok: false, entries: rows.length, brokenAt: end + 1, reason };
+  }
+  if (last.seq !== head.seq || last.hash !== head.hash) {
+    const reason = `the log ends at entry ${last.seq} but its head record names entry ${head.seq}`;
+    return { ok: false, entries: rows.length, brokenAt: Math.min(last.seq, head.seq), reason };
+  }
+  return verdict;
 }
 
 /** Entries about one entity, oldest first (an investigation's timeline). */

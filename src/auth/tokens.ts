@@ -97,3 +97,22 @@ export async function ensureFirstAdminToken(db: Db): Promise<NewToken | null> {
 
   return createToken(db, { label: 'first-admin', role: 'admin', createdBy: 'system:setup' });
 }
+
+/** Revokes a token at once; a revoked token never authenticates again. */
+export async function revokeToken(db: Db, tokenId: string, by: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const revoked = await tx
+      .update(apiTokens)
+      .set({ revokedAt: new Date().toISOString() })
+      .where(and(eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id });
+    if (revoked.length === 0) fail('BD_NOT_FOUND', `active token ${tokenId} not found`, 'tokenId');
+
+    await appendAudit(tx, {
+      actor: by,
+      action: 'token.revoked',
+      entityType: 'token',
+      entityId: tokenId,
+    });
+  });
+}

@@ -4,7 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { verifyAuditLog } from '../audit/log.ts';
-import { cliActor } from '../auth/actor.ts';
+import { actorLabel, cliActor } from '../auth/actor.ts';
+import { createToken, revokeToken } from '../auth/tokens.ts';
+import { ROLES } from '../domain/types.ts';
 import { fail } from '../domain/errors.ts';
 import { ingestRecords } from '../intake/ingest.ts';
 import { readRecords } from '../intake/records.ts';
@@ -95,6 +97,36 @@ export function registerDataCommands(program: Command): void {
       });
     });
 
+  const tokens = program.command('tokens').description('API tokens for people and machines');
+  tokens
+    .command('create')
+    .description('issue a token; it is printed once, only its hash is kept')
+    .requiredOption('--label <label>', 'whose token this is, e.g. a person or a service')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+    .option('--tenant <id>', 'the tenant of a tenant_admin token')
+    .option('--json', 'print {id, token, role, tenantId}')
+    .action(async (opts: { label: string; role: string; tenant?: string; json?: boolean }) => {
+      await withStore(program.opts(), async ({ db }) => {
+        const created = await createToken(db, {
+          label: opts.label,
+          role: opts.role,
+          tenantId: opts.tenant ?? null,
+          createdBy: actorLabel(cliActor()),
+        });
+        console.log(opts.json ? JSON.stringify(created) : created.token);
+      });
+    });
+  tokens
+    .command('revoke')
+    .description('revoke a token by id')
+    .argument('<id>', 'token id')
+    .action(async (id: string) => {
+      await withStore(program.opts(), async ({ db }) => {
+        await revokeToken(db, id, actorLabel(cliActor()));
+        console.log(`revoked ${id}`);
+      });
+    });
+
   program
     .command('audit')
     .description('the hash-chained audit log')
@@ -105,8 +137,9 @@ export function registerDataCommands(program: Command): void {
       await withStore(program.opts(), async ({ db }) => {
         const verdict = await verifyAuditLog(db);
         if (opts.json) console.log(JSON.stringify(verdict));
-        else if (verdict.ok) console.log(`audit log intact: ${verdict.entries} entries`);
-        else console.log(`audit log BROKEN at entry ${verdict.brokenAt}: ${verdict.reason}`);
+        else if (verdict.ok) {
+          console.log(`audit log intact: ${verdict.entries} entries, head ${verdict.head}`);
+        } else console.log(`audit log BROKEN at entry ${verdict.brokenAt}: ${verdict.reason}`);
         if (!verdict.ok) process.exitCode = 1;
       });
     });

@@ -25,6 +25,7 @@ import { registerInvestigationRoutes } from './routes/investigations.ts';
 import { registerNoticeContentRoutes } from './routes/notice-content.ts';
 import { registerNoticeRoutes } from './routes/notices.ts';
 import { registerTenantRoutes } from './routes/tenants.ts';
+import { registerTokenRoutes } from './routes/tokens.ts';
 
 export interface ServerOptions {
   store: Store;
@@ -87,6 +88,7 @@ export async function buildServer(opts: ServerOptions) {
   registerNoticeContentRoutes(app, deps);
   registerHoldRoutes(app, deps);
   registerTenantRoutes(app, deps);
+  registerTokenRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerClockRoutes(app);
 

@@ -2,7 +2,7 @@
  * Takes parsed records into the database: one transaction per record, so a rejected or
  * failing line never leaves a half-written row and never stops the lines after it.
  */
-import { and, eq, gte, lte, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lte, ne, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import type { NormalizedSignal } from '../domain/types.ts';
@@ -33,6 +33,42 @@ export interface IngestOptions {
   onLine?: (result: LineResult) => void;
   /** Keep per-line results for accepted and duplicate lines too (rejections are always kept). */
   keepAllResults?: boolean;
+}
+
+// Alerts are about now-ish events; a year far outside this is a broken sender clock, and
+// PostgreSQL cannot store the window arithmetic around years 1 or 9999 anyway.
+const MIN_YEAR = 1970;
+const MAX_YEAR = 2200;
+// Deeper nesting than any sender format uses; it would only exhaust the stack later.
+const MAX_DEPTH = 64;
+
+/**
+ * What would stop a record from being stored as evidence: nesting beyond MAX_DEPTH, a NUL
+ * character (PostgreSQL text cannot hold U+0000) or a lone UTF-16 surrogate (not Unicode).
+ */
+export function storageProblem(value: unknown): { field: string | null; reason: string } | null {
+  const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { v, path, depth } = stack.pop() as { v: unknown; path: string; depth: number };
+    const field = path || null;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000'))
+        return { field, reason: 'contains a NUL character (U+0000), which cannot be stored' };
+      if (!v.isWellFormed())
+        return { field, reason: 'contains a lone UTF-16 surrogate, which is not Unicode text' };
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= MAX_DEPTH) return { field, reason: `nests deeper than ${MAX_DEPTH} levels` };
+
+    for (const [k, child] of Object.entries(v)) {
+      if (k.includes('\u0000') || !k.isWellFormed())
+        return { field, reason: 'has a key that is not storable text' };
+      const childPath = Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+      stack.push({ v: child, path: childPath, depth: depth + 1 });
+    }
+  }
+  return null;
 }
 
 type RecordItem = { line: number; record: unknown } | { line: number; error: string };
@@ -80,15 +116,14 @@ async function ingestOne(
     };
   }
 
-  // PostgreSQL text and jsonb cannot hold U+0000; say so rather than fail the transaction.
-  if (JSON.stringify(item.record).includes('\\u0000')) {
-    const reason = 'contains a NUL character (U+0000), which cannot be stored; remove it';
+  const problem = storageProblem(item.record);
+  if (problem !== null) {
     return {
       line: item.line,
       status: 'rejected',
       code: 'BD_INTAKE_FIELD_INVALID',
-      field: null,
-      reason,
+      field: problem.field,
+      reason: problem.reason,
     };
   }
 
@@ -99,6 +134,18 @@ async function ingestOne(
   if (outcome.kind === 'rejected') {
     const { code, field, reason } = outcome;
     return { line: item.line, status: 'rejected', code, field, reason };
+  }
+
+  const year = new Date(outcome.signal.occurredAt).getUTCFullYear();
+  if (year < MIN_YEAR || year > MAX_YEAR) {
+    const reason = `timestamp ${outcome.signal.originalTimestamp} is outside ${MIN_YEAR}–${MAX_YEAR}`;
+    return {
+      line: item.line,
+      status: 'rejected',
+      code: 'BD_INTAKE_FIELD_INVALID',
+      field: 'timestamp',
+      reason,
+    };
   }
 
   const saved = await db.transaction((tx) =>
@@ -130,6 +177,8 @@ export async function saveSignal(
         lte(investigations.firstSeen, new Date(at + windowMs).toISOString()),
       ),
     )
+    // Of several open matches, the one seen most recently is "the same thing happening again".
+    .orderBy(desc(investigations.lastSeen), desc(investigations.id))
     .limit(1);
 
   const now = receivedAt.toISOString();

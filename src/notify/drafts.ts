@@ -219,11 +219,22 @@ export async function buildFacts(
   t: AffectedTenant,
   texts: NoticeTexts,
 ): Promise<NoticeFacts> {
+  // Only the categories kept where the access happened: naming every category the tenant
+  // keeps anywhere would overstate the breach.
   const resources = await conn
-    .select({ categories: tenantResources.dataCategories })
+    .select({
+      kind: tenantResources.kind,
+      value: tenantResources.value,
+      categories: tenantResources.dataCategories,
+    })
     .from(tenantResources)
     .where(eq(tenantResources.tenantId, t.tenantId));
-  const categories = [...new Set(resources.flatMap((r) => r.categories))].sort();
+  const touched = new Set(t.touchedResources);
+  const categories = [
+    ...new Set(
+      resources.filter((r) => touched.has(`${r.kind}:${r.value}`)).flatMap((r) => r.categories),
+    ),
+  ].sort();
 
   return {
     investigationRef: `INV-${inv.number}`,

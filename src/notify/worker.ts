@@ -12,7 +12,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { canonicalJson, entryHash, type AuditEntry } from '../audit/chain.ts';
-import { appendAudit, type AuditEvent } from '../audit/log.ts';
+import { appendAudit, type AuditEvent, recordAuditHead } from '../audit/log.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { auditLog, clocks, notices, outbox } from '../store/schema.ts';
 import { mailDomain } from './approve.ts';
@@ -307,6 +307,7 @@ async function appendAuditBatch(tx: Tx, events: AuditEvent[]): Promise<void> {
     SELECT * FROM unnest(${col('seq')}::bigint[], ${col('at')}::text[], ${col('actor')}::text[],
       ${col('action')}::text[], ${col('entityType')}::text[], ${col('entityId')}::text[],
       ${col('data')}::text[], ${col('prevHash')}::text[], ${col('hash')}::text[])`);
+  await recordAuditHead(tx, prev);
 }
 
 async function recordUnsent(tx: Tx, o: Outcome, verdict: Exclude<Verdict, 'sent'>): Promise<void> {

@@ -2,7 +2,7 @@
  * Opens the one database Breachdesk uses: PGlite in a data folder by default, or a real
  * PostgreSQL server when DATABASE_URL is set. Both get the same schema and migrations.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -11,6 +11,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { fail } from '../domain/errors.ts';
 import * as schema from './schema.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -50,7 +51,13 @@ async function openPglite(dataDir: string, loadDataDir?: Blob | File): Promise<S
   const dbDir = inMemory ? dataDir : `${dataDir}/db`;
   if (!inMemory) await mkdir(dbDir, { recursive: true });
 
-  const client = await PGlite.create(dbDir, loadDataDir ? { loadDataDir } : {});
+  const unlock = inMemory ? async () => {} : await lockDataDir(dataDir);
+  const client = await PGlite.create(dbDir, loadDataDir ? { loadDataDir } : {}).catch(
+    async (err: unknown) => {
+      await unlock();
+      throw err;
+    },
+  );
   // Every instant is read and written in UTC, whatever the host's zone.
   await client.exec(`SET TIME ZONE 'UTC'`);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
@@ -60,8 +67,49 @@ async function openPglite(dataDir: string, loadDataDir?: Blob | File): Promise<S
     db,
     kind: 'pglite',
     dataDir: inMemory ? null : dataDir,
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      await unlock();
+    },
   };
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same folder would work on
+ * its own copy and silently lose the other's commits. A lock file with the owner's pid keeps
+ * the folder to one process; a lock left by a process that no longer runs is taken over.
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const path = `${dataDir}/lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx' });
+      return () => rm(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+
+    const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner)) {
+      fail(
+        'BD_CONFIG_INVALID',
+        `data folder ${dataDir} is in use by process ${owner} (a running breachdesk serve?); ` +
+          'stop it first, or use DATABASE_URL to share one PostgreSQL between processes',
+        'dataDir',
+      );
+    }
+    await rm(path, { force: true });
+  }
+  fail('BD_CONFIG_INVALID', `could not lock data folder ${dataDir}`, 'dataDir');
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function openPostgres(url: string): Promise<Store> {

@@ -37,6 +37,11 @@ describeEachBackend('audit log', (backend) => {
     expect(await verifyAuditLog(store.db)).toMatchObject({ ok: false, brokenAt: 3 });
   });
 
+  it('names the first missing entry after the tail of the log was deleted', async () => {
+    await store.db.execute(sql`DELETE FROM audit_log WHERE seq >= 4`);
+    expect(await verifyAuditLog(store.db)).toMatchObject({ ok: false, brokenAt: 4 });
+  });
+
   it('detects two rows swapped in place', async () => {
     await store.db.execute(sql`
       UPDATE audit_log a SET actor = b.actor, action = b.action, entity_id = b.entity_id,

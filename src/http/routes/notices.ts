@@ -6,6 +6,7 @@ import { notices } from '../../store/schema.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
 const STAFF = new Set([
+  'auditor',
   'admin',
   'responder',
   'investigator',

@@ -1,0 +1,62 @@
+/**
+ * Records that cannot be stored are rejected on their own line; the lines around them are
+ * taken as usual and nothing of the bad line is left behind.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { cliActor } from '../../src/auth/actor.ts';
+import { ingestRecords } from '../../src/intake/ingest.ts';
+import { parseRecordsFromBody } from '../../src/intake/records.ts';
+import { adapterFor } from '../../src/intake/registry.ts';
+import type { Store } from '../../src/store/db.ts';
+import { signals } from '../../src/store/schema.ts';
+import { describeEachBackend } from '../support/backends.ts';
+import { buildEveAlert } from '../support/factories.ts';
+
+function deep(levels: number): unknown {
+  let v: unknown = 'bottom';
+  for (let i = 0; i < levels; i++) v = { n: v };
+  return v;
+}
+
+describeEachBackend('ingest of unstorable records', (backend) => {
+  let store: Store;
+
+  beforeEach(async () => {
+    store = await backend.open();
+  });
+  afterEach(() => store.close());
+
+  it.each([
+    ['a lone surrogate', { ...buildEveAlert({ sid: 2 }), host: '\ud83d' }, 'host'],
+    ['a NUL character', { ...buildEveAlert({ sid: 2 }), host: 'a\u0000b' }, 'host'],
+    ['nesting 200 levels deep', { ...buildEveAlert({ sid: 2 }), extra: deep(200) }, null],
+    [
+      'a timestamp in year 9999',
+      buildEveAlert({ sid: 2, ts: '9999-12-31T23:59:59+0000' }),
+      'timestamp',
+    ],
+    [
+      'a timestamp in year 1',
+      buildEveAlert({ sid: 2, ts: '0001-01-01T00:00:00+0000' }),
+      'timestamp',
+    ],
+  ])('rejects %s on its line and takes the lines around it', async (_what, bad, field) => {
+    const body = [buildEveAlert({ sid: 1 }), bad, buildEveAlert({ sid: 3 })]
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    const summary = await ingestRecords(
+      store.db,
+      adapterFor('suricata'),
+      parseRecordsFromBody(body),
+      {
+        actor: cliActor('admin'),
+      },
+    );
+
+    expect(summary).toMatchObject({ accepted: 2, rejected: 1 });
+    expect(summary.results[0]).toMatchObject({ line: 2, code: 'BD_INTAKE_FIELD_INVALID' });
+    if (field !== null)
+      expect(summary.results[0]).toMatchObject({ field: expect.stringContaining(field) });
+    expect(await store.db.select().from(signals)).toHaveLength(2);
+  });
+});

@@ -40,6 +40,11 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    const fileProblem = describeFileError(err);
+    if (fileProblem !== null) {
+      process.stderr.write(`error BD_FILE_UNREADABLE: ${fileProblem}\n`);
+      return 2;
+    }
     if (err instanceof BreachdeskError) {
       const field = err.field ? ` (field: ${err.field})` : '';
       process.stderr.write(`error ${err.code}: ${err.message}${field}\n`);
@@ -51,3 +56,30 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
+
+const FILE_CODES: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EISDIR: 'is a folder, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+};
+
+// Files named on the command line are user input: a missing one or a broken .gz is bad input
+// to name, not a crash to print.
+function describeFileError(err: unknown): string | null {
+  const e = err as NodeJS.ErrnoException & { errno?: number };
+  if (typeof e?.code !== 'string') return null;
+  const what = FILE_CODES[e.code];
+  if (what) return `${e.path ?? 'file'}: ${what}`;
+  if (e.code.startsWith('Z_') || e.code === 'ERR_BUFFER_TOO_LARGE') {
+    return `not a readable gzip file (${e.message})`;
+  }
+  return null;
+}
+
+// `breachdesk list | head` closes our stdout early; that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});

@@ -46,6 +46,17 @@ export async function buildServer(opts: ServerOptions) {
     loggerInstance: opts.logger,
     bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024,
     genReqId: () => randomUUID(),
+    // Errors the router raises before any route runs (bad URL encoding, over-long ids) get the
+    // same coded shape as every other refusal.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      const body = {
+        error: { code: 'BD_REQUEST_INVALID', message: 'the URL is malformed or an id is too long' },
+      };
+      void (reply as unknown as { status(n: number): { send(b: unknown): void } })
+        .status(status)
+        .send(body);
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

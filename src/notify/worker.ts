@@ -459,29 +459,34 @@ class OutcomeWriter {
 
   /** Commits everything still pending, now. */
   async drain(): Promise<void> {
-    this.start();
-    while (this.running) await this.running;
+    for (;;) {
+      this.start();
+      if (!this.running) break;
+      await this.running;
+    }
     this.throwIfFailed();
   }
 
   private start(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.running ??= this.run();
+    if (this.running || this.pending.length === 0) return;
+
+    // Cleared in a later tick, after the assignment, however quickly run() finishes.
+    this.running = this.run().finally(() => {
+      this.running = null;
+      if (this.pending.length > 0) this.timer ??= setTimeout(() => this.start(), this.delayMs);
+    });
   }
 
   private async run(): Promise<void> {
-    try {
-      while (this.pending.length > 0 && this.failure === null) {
-        const batch = this.pending.splice(0, MAX_GROUP);
-        // Uncommitted outcomes stay 'sending' and come back after their lease as possibly
-        // delivered, so a failed commit loses nothing.
-        await recordOutcomes(this.db, batch, this.tally).catch((err: unknown) => {
-          this.failure = err instanceof Error ? err : new Error(String(err));
-        });
-      }
-    } finally {
-      this.running = null;
+    while (this.pending.length > 0 && this.failure === null) {
+      const batch = this.pending.splice(0, MAX_GROUP);
+      // Uncommitted outcomes stay 'sending' and come back after their lease as possibly
+      // delivered, so a failed commit loses nothing.
+      await recordOutcomes(this.db, batch, this.tally).catch((err: unknown) => {
+        this.failure = err instanceof Error ? err : new Error(String(err));
+      });
     }
   }
 }

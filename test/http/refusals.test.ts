@@ -77,7 +77,10 @@ describeEachBackend('HTTP refusals', (backend) => {
       payload: alert,
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'BD_INTAKE_FIELD_MISSING', field: 'alert.signature_id' });
+    expect(res.json().error).toMatchObject({
+      code: 'BD_INTAKE_FIELD_MISSING',
+      field: 'alert.signature_id',
+    });
     await expectUnchanged();
   });
 
@@ -133,7 +136,10 @@ describeEachBackend('HTTP refusals', (backend) => {
       method: 'POST',
       url: `/api/v1/investigations/${investigationId}/declaration`,
       headers: server.as('responder'),
-      payload: { grounds: ['unauthorized_access'], evidence: 'CloudTrail shows reads by a stolen role' },
+      payload: {
+        grounds: ['unauthorized_access'],
+        evidence: 'CloudTrail shows reads by a stolen role',
+      },
     });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('BD_DECLARE_FORBIDDEN_ROLE');
@@ -176,5 +182,76 @@ describeEachBackend('HTTP refusals', (backend) => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code: 'BD_TENANT_INVALID', field: 'name' });
     await expectUnchanged();
+  });
+});
+
+describeEachBackend('HTTP scoping paths', (backend) => {
+  let store: Store;
+  let server: TestServer;
+  let investigationId: string;
+
+  beforeEach(async () => {
+    store = await backend.open();
+    server = await startTestServer(store);
+    investigationId = await openInvestigation(store.db);
+  });
+  afterEach(async () => {
+    await server.app.close();
+    await store.close();
+    delete process.env.BREACHDESK_LOG_ROOTS;
+  });
+
+  const scope = (paths: string[]) =>
+    server.app.inject({
+      method: 'POST',
+      url: `/api/v1/investigations/${investigationId}/scoping`,
+      headers: server.as('responder'),
+      payload: {
+        paths,
+        format: 'cloudtrail',
+        indicators: { principals: ['arn:aws:iam::1:user/x'] },
+      },
+    });
+
+  it('refuses to read server files when no log root is configured', async () => {
+    const res = await scope(['/etc/shadow']);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('BD_SCOPE_FORBIDDEN_PATH');
+  });
+
+  it.each([['/etc/shadow'], ['/var/log/trails/../../../etc/passwd'], ['relative/trail.json']])(
+    'refuses %s outside the configured log root',
+    async (path) => {
+      process.env.BREACHDESK_LOG_ROOTS = '/var/log/trails';
+      const res = await scope([path]);
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error).toMatchObject({
+        code: 'BD_SCOPE_FORBIDDEN_PATH',
+        field: 'paths[0]',
+      });
+    },
+  );
+});
+
+describeEachBackend('HTTP router refusals', (backend) => {
+  let store: Store;
+  let server: TestServer;
+
+  beforeEach(async () => {
+    store = await backend.open();
+    server = await startTestServer(store);
+  });
+  afterEach(async () => {
+    await server.app.close();
+    await store.close();
+  });
+
+  it.each([
+    ['an over-long id', `/api/v1/investigations/${'a'.repeat(150)}`, 414],
+    ['a broken URL escape', '/api/v1/investigations/%E0%A4%A', 400],
+  ])('answers %s with a coded error', async (_what, url, status) => {
+    const res = await server.app.inject({ method: 'GET', url, headers: server.as('responder') });
+    expect(res.statusCode).toBe(status);
+    expect(res.json().error.code).toBe('BD_REQUEST_INVALID');
   });
 });

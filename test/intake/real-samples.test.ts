@@ -4,15 +4,15 @@
  * taken from the adapters under test.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 import type { NormalizedSignal } from '../../src/domain/types.ts';
 import type { ParseOutcome } from '../../src/intake/outcome.ts';
 import { readRecords } from '../../src/intake/records.ts';
 import { adapterFor } from '../../src/intake/registry.ts';
+import { PUBLIC_DATA } from '../support/public-data.ts';
 
-const DATA_DIR = fileURLToPath(new URL('../../../shared/data/public/', import.meta.url));
+const DATA_DIR = PUBLIC_DATA + '/';
 const HAS_DATA = existsSync(DATA_DIR);
 const SURICATA_EVE = `${DATA_DIR}suricata-eve-docker-pr/eve.json`;
 const WAZUH_ALERTS = `${DATA_DIR}wazuh-alerts/alerts.json`;

@@ -254,13 +254,11 @@ describeEachBackend('the outbox worker', (backend) => {
 
   it('does not take a message another worker holds under a live lease', async () => {
     await seedFanout(store.db, [{ id: 'acme', contacts: ['dpo@acme.example'] }]);
-    await store.db
-      .update(outbox)
-      .set({
-        status: 'sending',
-        attempts: 1,
-        leaseUntil: new Date(Date.now() + 60_000).toISOString(),
-      });
+    await store.db.update(outbox).set({
+      status: 'sending',
+      attempts: 1,
+      leaseUntil: new Date(Date.now() + 60_000).toISOString(),
+    });
 
     const tally = await deliverDue(store.db, transport);
 

@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 import { runScope } from '../../src/scoping/engine.ts';
 import type { ScopeIndicators, TenantResource } from '../../src/scoping/types.ts';
+import { PUBLIC_DATA } from '../support/public-data.ts';
 
 // Real files written by others (see each folder's SOURCE.md); read in place, never copied.
-const DATA = fileURLToPath(new URL('../../../shared/data/public', import.meta.url));
+const DATA = PUBLIC_DATA;
 const present = existsSync(DATA);
 
 const OTRF = path.join(DATA, 'otrf-aws-cloudtrail-s3-exfil/*.json');

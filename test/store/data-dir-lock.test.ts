@@ -19,8 +19,8 @@ it('refuses a second process on a PGlite folder that a running process holds', a
       ['bin/breachdesk.js', '--data-dir', dir, 'audit', 'verify'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
-      // The folder is the point here, not a server the suite may also be running against.
-      env: { ...process.env, DATABASE_URL: '' },
+        // The folder is the point here, not a server the suite may also be running against.
+        env: { ...process.env, DATABASE_URL: '' },
       },
     );
     let stderr = '';

@@ -20,6 +20,7 @@ import {
   decideObligation,
   recordFiling,
 } from '../../investigations/obligations.ts';
+import { assertUnderLogRoots } from '../../scoping/log-roots.ts';
 import { scopeInvestigation } from '../../scoping/run.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
@@ -160,6 +161,7 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
     async (request) => {
       const actor = requireStaff(requireActor(request));
       const id = await resolveInvestigationId(db, request.params.id);
+      await assertUnderLogRoots(request.body.paths);
       const { runId, result } = await scopeInvestigation(db, actor, id, request.body);
       return { runId, ...result };
     },

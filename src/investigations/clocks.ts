@@ -12,6 +12,7 @@ import { type Actor, actorLabel } from '../auth/actor.ts';
 import { applicableRegimes, type DeploymentRole } from '../domain/applicability.ts';
 import { type ClockMoments, computeFilings } from '../domain/clock-calculator.ts';
 import { BreachdeskError } from '../domain/errors.ts';
+import { getRegime } from '../domain/regimes/index.ts';
 import type { Severity } from '../domain/types.ts';
 import type { Conn, Tx } from '../store/db.ts';
 import { iso } from '../store/db.ts';
@@ -49,7 +50,19 @@ export function deploymentRole(): DeploymentRole {
   return process.env.BREACHDESK_DEPLOYMENT_ROLE === 'controller' ? 'controller' : 'processor';
 }
 
-async function wantedObligations(tx: Tx, investigationId: string, severity: Severity) {
+/** Regimes added to or removed from an investigation by hand, each change with its reason. */
+export interface RegimeOverrides {
+  add: { regime: string; tenantId: string | null }[];
+  remove: { regime: string; tenantId: string | null }[];
+  reason: string;
+}
+
+async function wantedObligations(
+  tx: Tx,
+  investigationId: string,
+  severity: Severity,
+  overrides: RegimeOverrides | null,
+) {
   const affected = await latestAffectedTenants(tx, investigationId);
   const ids = affected.tenants.map((t) => t.tenantId);
   const rows = ids.length ? await tx.select().from(tenants).where(inArray(tenants.id, ids)) : [];
@@ -87,7 +100,24 @@ async function wantedObligations(tx: Tx, investigationId: string, severity: Seve
       }
     }
   }
-  return [...wanted.values()];
+
+  for (const o of overrides?.add ?? []) {
+    const tenant = rows.find((t) => t.id === o.tenantId);
+    for (const rule of getRegime(o.regime).filings) {
+      add({
+        regime: o.regime,
+        filing: rule.filing,
+        tenantId: o.tenantId,
+        recipient: rule.to,
+        contractHours: tenant?.contractHours ?? null,
+      });
+    }
+  }
+  const removed = (w: Wanted) =>
+    (overrides?.remove ?? []).some(
+      (o) => o.regime === w.regime && (o.tenantId === null || o.tenantId === w.tenantId),
+    );
+  return [...wanted.values()].filter((w) => !removed(w));
 }
 
 /**
@@ -103,7 +133,8 @@ export async function ensureClocks(tx: Tx, investigationId: string, actor: Actor
     .where(eq(investigations.id, investigationId));
   if (!inv) return;
 
-  const wanted = await wantedObligations(tx, investigationId, inv.severity as Severity);
+  const overrides = inv.regimeOverrides as RegimeOverrides | null;
+  const wanted = await wantedObligations(tx, investigationId, inv.severity as Severity, overrides);
   const existing = await tx
     .select()
     .from(clocks)
@@ -166,30 +197,33 @@ export async function ensureClocks(tx: Tx, investigationId: string, actor: Actor
     });
   }
 
-  await closeDropped(tx, investigationId, wanted, existing, actor);
+  await closeDropped(tx, investigationId, wanted, existing, actor, overrides);
 }
 
-// A tenant no longer in scope owes nothing: record that decision instead of leaving a clock
-// that nothing could ever meet.
+// A tenant no longer in scope, or a regime removed by hand, owes nothing: record that decision
+// instead of leaving a clock that nothing could ever meet.
 async function closeDropped(
   tx: Tx,
   investigationId: string,
   wanted: Wanted[],
   existing: (typeof clocks.$inferSelect)[],
   actor: Actor,
+  overrides: RegimeOverrides | null,
 ): Promise<void> {
   const keep = new Set(wanted.map((w) => `${w.regime}|${w.filing}|${w.tenantId ?? ''}`));
   const dropped = existing.filter(
     (c) =>
-      c.tenantKey !== '' &&
       !keep.has(`${c.regime}|${c.filing}|${c.tenantKey}`) &&
       (c.status === 'to_decide' || c.status === 'required'),
   );
 
   for (const c of dropped) {
+    const byOverride = (overrides?.remove ?? []).some((o) => o.regime === c.regime);
     const decision = {
       decision: 'not_required',
-      rationale: 'the latest scoping run no longer shows this tenant as affected',
+      rationale: byOverride
+        ? `regime removed for this investigation: ${overrides?.reason ?? ''}`
+        : 'the latest scoping run no longer shows this tenant as affected',
       decidedBy: actorLabel(actor),
       decidedAt: new Date().toISOString(),
     };

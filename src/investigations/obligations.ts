@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import { fail } from '../domain/errors.ts';
-import { getRegime } from '../domain/regimes/index.ts';
+import { getRegime, REGIME_IDS } from '../domain/regimes/index.ts';
 import type { Role } from '../domain/types.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import type { Db } from '../store/db.ts';
@@ -176,5 +176,51 @@ export async function correctMoments(
 
     await ensureClocks(tx, investigationId, actor);
     return set;
+  });
+}
+
+const regimeRef = z.object({
+  regime: z.enum(REGIME_IDS),
+  tenantId: z.string().max(100).nullable().default(null),
+});
+const overridesSchema = z
+  .object({
+    add: z.array(regimeRef).max(50).default([]),
+    remove: z.array(regimeRef).max(50).default([]),
+    reason: z.string().trim().min(10, 'say why the regimes differ from the rules').max(4000),
+  })
+  .refine((o) => o.add.length + o.remove.length > 0, 'add or remove at least one regime');
+
+/**
+ * Overrides which regimes apply to one investigation (DESIGN.md §1.8: applicability follows
+ * from role, jurisdictions and sector, and can be overridden with a reason). The obligations
+ * follow at once; a removed regime's open obligations are decided "not required" with that
+ * reason.
+ */
+export async function overrideRegimes(
+  db: Db,
+  actor: Actor,
+  investigationId: string,
+  input: unknown,
+) {
+  assertDecider(actor);
+  const body = parseOrFail(overridesSchema, input, 'BD_REQUEST_INVALID');
+
+  return db.transaction(async (tx) => {
+    const inv = await lockInvestigation(tx, investigationId);
+    await tx
+      .update(investigations)
+      .set({ regimeOverrides: body, updatedAt: new Date().toISOString() })
+      .where(eq(investigations.id, investigationId));
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'investigation.regimes_overridden',
+      entityType: 'investigation',
+      entityId: investigationId,
+      data: { ...body, previous: inv.regimeOverrides },
+    });
+
+    await ensureClocks(tx, investigationId, actor);
+    return body;
   });
 }

@@ -13,6 +13,7 @@ import { listClocks } from '../../src/investigations/clocks.ts';
 import {
   correctMoments,
   decideObligation,
+  overrideRegimes,
   recordFiling,
 } from '../../src/investigations/obligations.ts';
 import {
@@ -242,5 +243,60 @@ describeEachBackend('obligations', (backend) => {
     } finally {
       process.env.BREACHDESK_CONTACT_EMAIL = saved;
     }
+  });
+});
+
+describeEachBackend('regime overrides', (backend) => {
+  let store: Store;
+  let id: string;
+
+  beforeEach(async () => {
+    store = await backend.open();
+    await seedTenants(store.db, ['acme']);
+    id = await openInvestigation(store.db);
+  });
+  afterEach(() => store.close());
+
+  it('adds a regime with its reason and opens its obligations', async () => {
+    await overrideRegimes(store.db, legal, id, {
+      add: [{ regime: 'nis2', tenantId: null }],
+      reason: 'the affected service is an essential entity under NIS2',
+    });
+    const filings = (await listClocks(store.db, id)).filter((c) => c.regime === 'nis2');
+    expect(filings.map((c) => c.filing).sort()).toEqual([
+      'early-warning',
+      'final-report',
+      'notification',
+    ]);
+  });
+
+  it('decides a removed regime "not required" with the override reason', async () => {
+    await moveStage(store.db, responder, id, { to: 'assess', reason: 'paged' });
+    await rateInvestigation(store.db, responder, id, {
+      functionalImpact: 'low',
+      informationImpact: ['privacy'],
+      recoverability: 'regular',
+      customerDataRisk: 'imminent',
+    });
+    await overrideRegimes(store.db, legal, id, {
+      remove: [{ regime: 'gdpr-33-1', tenantId: null }],
+      reason: 'no personal data of ours is involved, only tenant data',
+    });
+    const [authority] = (await listClocks(store.db, id)).filter((c) => c.regime === 'gdpr-33-1');
+    expect(authority?.status).toBe('not_required');
+    expect(authority?.decision).toMatchObject({
+      rationale: expect.stringContaining('only tenant data'),
+    });
+  });
+
+  it('refuses an unknown regime, naming it, and changes nothing', async () => {
+    const before = await snapshot(store.db);
+    await expect(
+      overrideRegimes(store.db, legal, id, {
+        add: [{ regime: 'gdpr-99' }],
+        reason: 'a typo in the regime id',
+      }),
+    ).rejects.toMatchObject({ code: 'BD_REQUEST_INVALID', field: 'add[0].regime' });
+    expect(await snapshot(store.db)).toEqual(before);
   });
 });

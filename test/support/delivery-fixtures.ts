@@ -4,11 +4,15 @@
  * refuse, defer, stall or drop each message, and fresh PostgreSQL databases for tests that
  * run workers in child processes.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { buildMessageId } from '../../src/notify/message.ts';
+import type { DeliveryTally } from '../../src/notify/worker.ts';
 import type { Db } from '../../src/store/db.ts';
 import { newId } from '../../src/store/ids.ts';
 import {
@@ -153,6 +157,8 @@ export type SinkBehaviour =
   | 'drop'; // accepts the whole message, then closes the connection without the 250
 
 export interface ReceivedCopy {
+  /** The envelope sender (MAIL FROM), '' for the null reverse-path. */
+  mailFrom: string;
   rcptTo: string;
   messageId: string | null;
   raw: string;
@@ -198,7 +204,8 @@ export async function startScriptedSink(
         const rcpt = session.envelope.rcptTo.map((r) => r.address);
         const messageId = /^Message-ID:\s*(<[^>\r\n]+>)/im.exec(raw)?.[1] ?? null;
         // Accepted from here on: a real server would now own the message.
-        for (const r of rcpt) received.push({ rcptTo: r, messageId, raw });
+        const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        for (const r of rcpt) received.push({ mailFrom, rcptTo: r, messageId, raw });
 
         if (rcpt.some((r) => behaviour(r) === 'drop')) {
           dropConnection(session);
@@ -253,5 +260,73 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },
+  };
+}
+
+export interface WorkerChild {
+  pid: number;
+  /** Starts delivering (the child waits for this after printing "ready"). */
+  go(): void;
+  /** SIGKILL: no handler runs, no transaction commits, sockets just close. */
+  kill(): void;
+  /** Resolves when the process ends; `tally` is set when it finished on its own. */
+  exited: Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    tally: DeliveryTally | null;
+  }>;
+  running(): boolean;
+}
+
+const CHILD = fileURLToPath(new URL('./worker-child.ts', import.meta.url));
+
+/** Starts test/support/worker-child.ts with node (not npx) and waits until it is ready. */
+export async function startWorkerChild(env: {
+  databaseUrl: string;
+  smtpUrl: string;
+  leaseMs: number;
+}): Promise<WorkerChild> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+    env: {
+      ...process.env,
+      DATABASE_URL: env.databaseUrl,
+      SMTP_URL: env.smtpUrl,
+      BD_LEASE_MS: String(env.leaseMs),
+    },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let tally: DeliveryTally | null = null;
+  let done = false;
+  let ready!: () => void;
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+
+  const lines = createInterface({ input: child.stdout ?? process.stdin });
+  lines.on('line', (line) => {
+    if (line === 'ready') ready();
+    if (line.startsWith('done ')) tally = JSON.parse(line.slice(5)) as DeliveryTally;
+  });
+  const exited = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    tally: DeliveryTally | null;
+  }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      done = true;
+      resolve({ code, signal, tally });
+    });
+  });
+
+  await Promise.race([
+    isReady,
+    exited.then(() => {
+      throw new Error('worker child exited before it was ready');
+    }),
+  ]);
+  return {
+    pid: child.pid ?? -1,
+    go: () => child.stdin?.write('go\n'),
+    kill: () => child.kill('SIGKILL'),
+    exited,
+    running: () => !done,
   };
 }

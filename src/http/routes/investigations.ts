@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Actor } from '../../auth/actor.ts';
 import { fail } from '../../domain/errors.ts';
 import type { Role } from '../../domain/types.ts';
+import { metrics } from '../../investigations/metrics.ts';
 import { getInvestigation, listInvestigations, summarize } from '../../investigations/read.ts';
 import {
   classifyInvestigation,
@@ -18,6 +19,7 @@ import {
 import {
   correctMoments,
   decideObligation,
+  overrideRegimes,
   recordFiling,
 } from '../../investigations/obligations.ts';
 import { assertUnderLogRoots } from '../../scoping/log-roots.ts';
@@ -58,6 +60,19 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
       requireStaff(requireActor(request));
       const { includeClosed, limit } = request.query;
       return listInvestigations(db, { includeClosed: includeClosed === 'true', limit });
+    },
+  );
+
+  app.get(
+    '/api/v1/metrics',
+    {
+      schema: {
+        summary: 'Counts: investigations by stage, obligations open and missed, deliveries',
+      },
+    },
+    async (request) => {
+      requireStaff(requireActor(request));
+      return metrics(db);
     },
   );
 
@@ -111,6 +126,22 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
       const actor = requireStaff(requireActor(request));
       const id = await resolveInvestigationId(db, request.params.id);
       return correctMoments(db, actor, id, request.body);
+    },
+  );
+
+  app.post(
+    '/api/v1/investigations/:id/regimes',
+    {
+      schema: {
+        summary: 'Override which regimes apply: { add: [{regime, tenantId}], remove, reason }',
+        params: idParams,
+        body: z.record(z.string(), z.unknown()),
+      },
+    },
+    async (request) => {
+      const actor = requireStaff(requireActor(request));
+      const id = await resolveInvestigationId(db, request.params.id);
+      return overrideRegimes(db, actor, id, request.body);
     },
   );
 

@@ -8,7 +8,9 @@ import { ensureFirstAdminToken } from '../auth/tokens.ts';
 import { fail } from '../domain/errors.ts';
 import { buildServer } from '../http/server.ts';
 import { createLogger } from '../log.ts';
+import { sweepDeadlines } from '../investigations/deadline-sweep.ts';
 import { startBounceListener } from '../notify/bounces.ts';
+import { flagHoldsDueForReview } from '../notify/holds.ts';
 import { alertTenantsWithoutContacts } from '../notify/reachability.ts';
 import { deliverStaffAlerts } from '../notify/staff-alerts.ts';
 import { createTransport, dkimFromEnv, type Transport } from '../notify/transport.ts';
@@ -30,8 +32,11 @@ export function registerServeCommands(program: Command): void {
     .description('run the HTTP API')
     .option('--port <port>', 'TCP port', process.env.BREACHDESK_PORT ?? '8080')
     .option('--host <host>', 'address to listen on', process.env.BREACHDESK_HOST ?? '127.0.0.1')
-    .action(async (opts: { port: string; host: string }) => {
+    .option('--no-worker', 'do not deliver the outbox in this process (run `worker` instead)')
+    .option('--interval <seconds>', 'outbox poll interval of the built-in worker', '5')
+    .action(async (opts: { port: string; host: string; worker: boolean; interval: string }) => {
       const log = createLogger();
+      const port = portOf(opts.port);
       const store = await openConfiguredStore(program.opts());
       const first = await ensureFirstAdminToken(store.db);
       if (first) {
@@ -42,17 +47,39 @@ export function registerServeCommands(program: Command): void {
       }
 
       const app = await buildServer({ store, logger: log });
-      const address = await app.listen({ port: portOf(opts.port), host: opts.host });
+      const address = await app.listen({ port, host: opts.host });
       process.stderr.write(
         `breachdesk listening on ${address} (OpenAPI at ${address}/openapi.json)\n`,
       );
+
+      // PGlite is one process's database, so by default the server delivers its own outbox.
+      const transport = opts.worker
+        ? createTransport({
+            smtpUrl: smtpUrl(),
+            outboxDir: outboxDirOf(program.opts()),
+            dkim: dkimFromEnv(),
+            envelopeFrom: bounceAddress(),
+          })
+        : null;
+      const stopping = new AbortController();
+      const loop = (async () => {
+        while (transport && !stopping.signal.aborted) {
+          await workerPass(store, transport, log, false);
+          await sleep(Number(opts.interval) * 1000, undefined, { signal: stopping.signal }).catch(
+            () => undefined,
+          );
+        }
+      })();
 
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      stopping.abort();
       await app.close();
+      await loop;
+      await transport?.close();
       await store.close();
     });
 
@@ -180,10 +207,16 @@ async function listenForBounces(store: Store, host: string, port: string, log: L
 async function workerPass(store: Store, transport: Transport, log: Logger, once: boolean) {
   try {
     const unreachable = await alertTenantsWithoutContacts(store.db);
+    const deadlines = await sweepDeadlines(store.db);
+    await flagHoldsDueForReview(store.db);
     const tally = await deliverDue(store.db, transport, { log });
     const alerts = await deliverStaffAlerts(store.db, transport, { log });
-    if (unreachable + tally.sent + tally.failed + tally.retrying + tally.uncertain > 0) {
-      log.info({ category: 'delivery', ...tally, unreachable, alerts }, 'outbox pass');
+    const busy = tally.sent + tally.failed + tally.retrying + tally.uncertain;
+    if (unreachable + busy + deadlines.reminders + deadlines.escalations > 0) {
+      log.info(
+        { category: 'delivery', ...tally, unreachable, alerts, ...deadlines },
+        'outbox pass',
+      );
     }
   } catch (err) {
     if (once) throw err;

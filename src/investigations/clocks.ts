@@ -155,9 +155,13 @@ export async function ensureClocks(tx: Tx, investigationId: string, actor: Actor
 
     if (prior) {
       if (iso(prior.due) === dates.due && iso(prior.startsAt) === dates.startsAt) continue;
+      // A duty met after the corrected due instant was met late: that is kept for good.
+      const metAt = iso(prior.metAt);
+      const nowLate = metAt !== null && dates.due !== null && metAt > dates.due;
+      const lateSince = prior.lateSince ?? (nowLate ? dates.due : null);
       await tx
         .update(clocks)
-        .set({ ...dates, updatedAt: now })
+        .set({ ...dates, lateSince, updatedAt: now })
         .where(eq(clocks.id, prior.id));
       await appendAudit(tx, {
         actor: actorLabel(actor),

@@ -21,7 +21,7 @@ export async function metrics(db: Db, now = new Date()) {
     sql`SELECT
       count(*) FILTER (WHERE status NOT IN ('met', 'not_required'))::int AS open,
       count(*) FILTER (WHERE status NOT IN ('met', 'not_required') AND due < ${at})::int AS missed,
-      count(*) FILTER (WHERE late_since IS NOT NULL OR (met_at IS NOT NULL AND met_at > due))::int
+      count(*) FILTER (WHERE met_at IS NOT NULL AND (met_at > due OR late_since IS NOT NULL))::int
         AS "metLate"
       FROM clocks`,
   );

@@ -85,6 +85,19 @@ export async function recordFiling(db: Db, actor: Actor, clockId: string, input:
     fail('BD_REQUEST_INVALID', 'filedAt lies in the future', 'filedAt');
   }
 
+  // A filing is recorded once; a second, perhaps back-dated one must not replace it.
+  if (row.status === 'met') {
+    fail(
+      'BD_STAGE_PRECONDITION',
+      `already met at ${iso(row.metAt)}; a filing is recorded once`,
+      'status',
+    );
+  }
+  const startsAt = iso(row.startsAt);
+  if (startsAt !== null && filedAt < startsAt) {
+    fail('BD_REQUEST_INVALID', `filedAt lies before the clock started (${startsAt})`, 'filedAt');
+  }
+
   const due = iso(row.due);
   const late = due !== null && filedAt > due;
   const rule = getRegime(row.regime).filings.find((f) => f.filing === row.filing);

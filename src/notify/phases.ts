@@ -82,6 +82,21 @@ export async function createFollowUp(
     if (!inv) fail('BD_NOT_FOUND', `investigation of notice ${noticeId} not found`, 'noticeId');
 
     const initial = await initialPhase(tx, previous);
+    // GDPR Art. 33(4) phases follow a notice that was given: one still held or queued has not
+    // been, and a follow-up would say what the held notice was kept from saying.
+    const [delivered] = await tx
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(and(eq(outbox.noticeId, initial.id), eq(outbox.status, 'sent')))
+      .limit(1);
+    if (!delivered) {
+      fail(
+        'BD_NOTICE_INVALID_STATE',
+        'the initial notice has not reached anyone yet (held or still queued); follow up after it',
+        'noticeId',
+      );
+    }
+
     const followUp: FollowUpFacts = {
       what,
       initial: await referenceOf(tx, inv.number, initial),

@@ -138,6 +138,50 @@ describeEachBackend('obligations', (backend) => {
     ).rejects.toMatchObject({ code: 'BD_REQUEST_INVALID', field: 'delayReasons' });
   });
 
+  it('records a filing once: a second, back-dated one is refused', async () => {
+    await declared('2026-11-01T10:00:00Z');
+    const [authority] = await byRegime('gdpr-33-1');
+    await recordFiling(store.db, legal, authority?.id ?? '', {
+      filedAt: '2026-11-10T10:00:00Z',
+      reference: 'DPA-2026-991',
+      delayReasons: 'scope was unclear until the logs were restored',
+    });
+    await expect(
+      recordFiling(store.db, legal, authority?.id ?? '', {
+        filedAt: '2026-11-02T10:00:00Z',
+        reference: 'DPA-2026-991-again',
+      }),
+    ).rejects.toMatchObject({ code: 'BD_STAGE_PRECONDITION' });
+    const [after] = await byRegime('gdpr-33-1');
+    expect(after?.metAt).toBe('2026-11-10T10:00:00.000Z');
+  });
+
+  it('refuses a filing dated before the clock started', async () => {
+    await declared('2026-11-01T10:00:00Z');
+    const [authority] = await byRegime('gdpr-33-1');
+    await expect(
+      recordFiling(store.db, legal, authority?.id ?? '', {
+        filedAt: '2026-10-30T10:00:00Z',
+        reference: 'DPA-2026-990',
+      }),
+    ).rejects.toMatchObject({ code: 'BD_REQUEST_INVALID', field: 'filedAt' });
+  });
+
+  it('marks a filing late when a corrected awareness moves its deadline before it', async () => {
+    await declared('2026-11-09T10:00:00Z');
+    const [authority] = await byRegime('gdpr-33-1');
+    await recordFiling(store.db, legal, authority?.id ?? '', {
+      filedAt: '2026-11-10T10:00:00Z',
+      reference: 'DPA-2026-992',
+    });
+    await correctMoments(store.db, manager, id, {
+      awareAt: '2026-11-01T10:00:00Z',
+      reason: 'the first alert already showed the exfiltration',
+    });
+    const [after] = await byRegime('gdpr-33-1');
+    expect(after?.lateSince).toBe('2026-11-04T10:00:00.000Z');
+  });
+
   it('keeps a late filing recorded as late after the awareness moment is corrected', async () => {
     await declared('2026-11-01T10:00:00Z');
     const [authority] = await byRegime('gdpr-33-1');

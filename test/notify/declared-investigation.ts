@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { cliActor } from '../../src/auth/actor.ts';
 import { declareCrsi, moveStage } from '../../src/investigations/workflow.ts';
+import { approveNotice } from '../../src/notify/approve.ts';
+import { createTransport } from '../../src/notify/transport.ts';
+import { deliverDue } from '../../src/notify/worker.ts';
 import { scopeInvestigation } from '../../src/scoping/run.ts';
 import type { Db } from '../../src/store/db.ts';
 import { notices } from '../../src/store/schema.ts';
@@ -84,4 +87,17 @@ export async function noticeOf(db: Db, id: string, tenantId: string, audience: s
     );
   if (!row) throw new Error(`no ${audience} notice phase ${phase} for ${tenantId}`);
   return row;
+}
+
+/** Approves a notice and delivers it (as .eml files in a temporary folder), as a follow-up needs. */
+export async function approveAndDeliver(db: Db, noticeId: string): Promise<void> {
+  await approveNotice(db, manager, noticeId);
+  const dir = await mkdtemp(join(tmpdir(), 'bd-deliver-'));
+  const transport = createTransport({ smtpUrl: null, outboxDir: dir });
+  try {
+    await deliverDue(db, transport);
+  } finally {
+    await transport.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 }

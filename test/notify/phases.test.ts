@@ -13,6 +13,7 @@ import { auditLog, notices } from '../../src/store/schema.ts';
 import { describeEachBackend } from '../support/backends.ts';
 import { snapshot } from '../support/factories.ts';
 import {
+  approveAndDeliver,
   declaredInvestigation,
   manager,
   noticeOf,
@@ -34,9 +35,17 @@ describeEachBackend('follow-up notices', (backend) => {
 
   async function approvedInitial() {
     const initial = await noticeOf(store.db, id, 'acme', 'tenant');
-    await approveNotice(store.db, manager, initial.id);
+    await approveAndDeliver(store.db, initial.id);
     return noticeOf(store.db, id, 'acme', 'tenant');
   }
+
+  it('refuses a follow-up while the initial notice has reached no one', async () => {
+    const initial = await noticeOf(store.db, id, 'acme', 'tenant');
+    await approveNotice(store.db, manager, initial.id);
+    await expect(
+      createFollowUp(store.db, responder, initial.id, { what: 'more rows' }),
+    ).rejects.toMatchObject({ code: 'BD_NOTICE_INVALID_STATE' });
+  });
 
   it('refuses to follow up a draft and changes nothing', async () => {
     const draft = await noticeOf(store.db, id, 'acme', 'tenant');

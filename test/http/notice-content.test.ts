@@ -4,12 +4,15 @@
  */
 import { PDFDocument } from 'pdf-lib';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { approveNotice } from '../../src/notify/approve.ts';
 import type { Store } from '../../src/store/db.ts';
 import { describeEachBackend } from '../support/backends.ts';
 import { snapshot } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { declaredInvestigation, manager, noticeOf } from '../notify/declared-investigation.ts';
+import {
+  approveAndDeliver,
+  declaredInvestigation,
+  noticeOf,
+} from '../notify/declared-investigation.ts';
 
 describeEachBackend('notice content over HTTP', (backend) => {
   let store: Store;
@@ -137,8 +140,8 @@ describeEachBackend('notice content over HTTP', (backend) => {
     });
   });
 
-  it('drafts a follow-up of an approved notice', async () => {
-    await approveNotice(store.db, manager, noticeId);
+  it('drafts a follow-up of an approved, delivered notice', async () => {
+    await approveAndDeliver(store.db, noticeId);
 
     const res = await post(`/api/v1/notices/${noticeId}/follow-ups`, 'responder', { what: 'news' });
 

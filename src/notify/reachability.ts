@@ -8,7 +8,7 @@ import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import type { Conn, Db, Tx } from '../store/db.ts';
 import { iso } from '../store/db.ts';
-import { breachContacts, clocks, notices, outbox } from '../store/schema.ts';
+import { breachContacts, clocks, notices, outbox, staffAlerts } from '../store/schema.ts';
 import { raiseStaffAlert } from './staff-alerts.ts';
 
 const ACTOR = 'system:outbox-worker';
@@ -221,7 +221,7 @@ export async function alertTenantsWithoutContacts(db: Db, at = new Date()): Prom
       AND NOT EXISTS (SELECT 1 FROM ${breachContacts} c WHERE c.tenant_id = n.tenant_id)
       AND NOT EXISTS (SELECT 1 FROM ${outbox} o WHERE o.notice_id = n.id)
       AND NOT EXISTS (
-        SELECT 1 FROM staff_alerts a WHERE a.dedup_key = 'not-notified:' || n.id)`);
+        SELECT 1 FROM ${staffAlerts} a WHERE a.dedup_key = 'not-notified:' || n.id)`);
   const found = (result as { rows: { id: string; investigationId: string; tenantId: string }[] })
     .rows;
 

@@ -4,7 +4,7 @@
  * to the incident manager's address (BREACHDESK_IM_EMAIL) when one is configured. Without an
  * address an alert is marked 'none': visible on the investigation, mailed to nobody.
  */
-import { and, eq, notInArray } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { appendAudit } from '../audit/log.ts';
 import type { Db, Tx } from '../store/db.ts';
@@ -87,8 +87,11 @@ export interface StaffAlertOptions {
 
 /**
  * Mails every queued alert to the incident manager, one at a time. A temporary failure
- * leaves the alert queued for the next pass; a permanent one marks it failed. Each alert is
- * locked (FOR UPDATE SKIP LOCKED) while it is sent, so two workers never mail the same one.
+ * leaves the alert queued for the next pass; a permanent one marks it failed. An alert is
+ * claimed ('sending', with the claim time in sent_at) in one short statement before it is
+ * sent, so two workers never mail the same one and no transaction stays open during SMTP
+ * (with PGlite that would stall every other query of the process); a claim older than
+ * CLAIM_MS, left by a worker that died, is taken over.
  */
 export async function deliverStaffAlerts(
   db: Db,
@@ -103,42 +106,27 @@ export async function deliverStaffAlerts(
   }
 
   // Alerts left queued by a temporary failure are tried once per pass, not in a tight loop.
-  const tried = new Set<string>();
+  const tried: string[] = [];
   for (;;) {
-    const outcome = await db.transaction(async (tx) => {
-      const [alert] = await tx
-        .select()
-        .from(staffAlerts)
-        .where(
-          and(
-            eq(staffAlerts.status, 'queued'),
-            tried.size === 0 ? undefined : notInArray(staffAlerts.id, [...tried]),
-          ),
-        )
-        .orderBy(staffAlerts.createdAt)
-        .limit(1)
-        .for('update', { skipLocked: true });
-      if (!alert) return null;
-      tried.add(alert.id);
+    const alert = await claimAlert(db, tried);
+    if (!alert) return tally;
+    tried.push(alert.id);
 
-      const result = await transport.send(alertMessage(alert, to));
+    const result = await transport.send(alertMessage(alert, to));
+    // An uncertain outcome is retried: a second copy of an internal alert is harmless, a
+    // lost one is not.
+    const status =
+      result.status === 'sent'
+        ? 'sent'
+        : result.status === 'failed' && result.permanent
+          ? 'failed'
+          : 'queued';
+    await db.transaction(async (tx) => {
       const now = new Date().toISOString();
-      // An uncertain outcome is retried: a second copy of an internal alert is harmless, a
-      // lost one is not.
-      const status =
-        result.status === 'sent'
-          ? 'sent'
-          : result.status === 'failed' && result.permanent
-            ? 'failed'
-            : 'queued';
       await tx
         .update(staffAlerts)
-        .set({
-          status,
-          sentAt: status === 'sent' ? now : null,
-          lastResponse: result.response,
-        })
-        .where(eq(staffAlerts.id, alert.id));
+        .set({ status, sentAt: status === 'sent' ? now : null, lastResponse: result.response })
+        .where(and(eq(staffAlerts.id, alert.id), eq(staffAlerts.status, 'sending')));
       await appendAudit(tx, {
         actor: ALERT_ACTOR,
         action: status === 'sent' ? 'staff_alert.sent' : 'staff_alert.delivery_failed',
@@ -146,15 +134,40 @@ export async function deliverStaffAlerts(
         entityId: alert.investigationId,
         data: { alertId: alert.id, kind: alert.kind, status, response: result.response },
       });
-      return status;
     });
-    if (outcome === null) return tally;
 
-    opts.log?.info({ category: 'staff-alert', status: outcome }, 'staff alert attempt');
-    if (outcome === 'sent') tally.sent += 1;
-    else if (outcome === 'failed') tally.failed += 1;
+    opts.log?.info({ category: 'staff-alert', status }, 'staff alert attempt');
+    if (status === 'sent') tally.sent += 1;
+    else if (status === 'failed') tally.failed += 1;
     else tally.retrying += 1;
   }
+}
+
+// Longer than any one SMTP attempt (nodemailer gives up on a silent socket after 120 s).
+const CLAIM_MS = 10 * 60_000;
+
+type ClaimedAlert = Pick<
+  typeof staffAlerts.$inferSelect,
+  'id' | 'kind' | 'investigationId' | 'subject' | 'body'
+>;
+
+/** Takes the oldest queued alert (or one whose claim has gone stale) not in `skip`. */
+async function claimAlert(db: Db, skip: string[]): Promise<ClaimedAlert | null> {
+  const now = new Date();
+  const stale = new Date(now.getTime() - CLAIM_MS).toISOString();
+  const skipped = skip.length === 0 ? sql`` : sql`AND id <> ALL(${sql.param(skip)}::text[])`;
+
+  const result: unknown = await db.execute(sql`
+    UPDATE ${staffAlerts} SET status = 'sending', sent_at = ${now.toISOString()}
+    WHERE id = (
+      SELECT id FROM ${staffAlerts}
+      WHERE (status = 'queued' OR (status = 'sending' AND sent_at < ${stale})) ${skipped}
+      ORDER BY created_at
+      LIMIT 1
+      FOR UPDATE SKIP LOCKED)
+    RETURNING id, kind, investigation_id AS "investigationId", subject, body`);
+  const [row] = (result as { rows: ClaimedAlert[] }).rows;
+  return row ?? null;
 }
 
 async function markUnaddressed(db: Db): Promise<number> {
@@ -186,7 +199,7 @@ async function markUnaddressed(db: Db): Promise<number> {
   });
 }
 
-function alertMessage(alert: typeof staffAlerts.$inferSelect, to: string): OutgoingMessage {
+function alertMessage(alert: ClaimedAlert, to: string): OutgoingMessage {
   const domain = mailDomain();
   const msg: OutgoingMessage = {
     // Stable per alert: a re-sent alert carries the same id and can be recognised.

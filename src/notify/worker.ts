@@ -57,9 +57,15 @@ interface Claimed {
 
 // Referenced from the two branches of the claim query. DESIGN.md §1.6: a notice under an
 // effective hold (legal and executive approval, not released) waits; holds.ts relies on it.
+// A hold covers every phase of its notice (same investigation, tenant and audience): a
+// follow-up must not carry what the held notice would have said.
 const notHeld = sql`NOT EXISTS (
           SELECT 1 FROM holds h
-          WHERE h.notice_id = ${outbox}.notice_id AND h.released_at IS NULL
+          JOIN notices held ON held.id = h.notice_id
+          JOIN notices mine ON mine.id = ${outbox}.notice_id
+          WHERE held.investigation_id = mine.investigation_id
+            AND held.tenant_id = mine.tenant_id AND held.audience = mine.audience
+            AND h.released_at IS NULL
             AND h.legal_approved_at IS NOT NULL AND h.executive_approved_at IS NOT NULL)`;
 
 /**
@@ -263,7 +269,8 @@ async function markControllerClocksMet(tx: Tx, sent: Outcome[]): Promise<void> {
     await tx.execute(sql`
       UPDATE ${clocks} c
       SET met_at = (${ats}::timestamptz[])[array_position(${tenantIds}::text[], c.tenant_key)],
-        status = 'met'
+        status = 'met',
+        updated_at = (${ats}::timestamptz[])[array_position(${tenantIds}::text[], c.tenant_key)]
       WHERE c.investigation_id = ${investigationId} AND c.regime = 'gdpr-33-2'
         AND c.filing = 'controller' AND c.tenant_key = ANY(${tenantIds}::text[])
         AND c.met_at IS NULL`);
@@ -350,7 +357,7 @@ async function recordUnsent(tx: Tx, o: Outcome, verdict: Exclude<Verdict, 'sent'
 }
 
 export interface DeliverOptions {
-  /** Rows claimed per query; default four times the number of sends in flight. */
+  /** Rows claimed per query; default ten times the number of sends in flight. */
   batch?: number;
   /** Sends in flight at once; default the transport's concurrency (its pool size) times two. */
   concurrency?: number;
@@ -378,7 +385,7 @@ export async function deliverDue(
 ): Promise<DeliveryTally> {
   const tally: DeliveryTally = { sent: 0, failed: 0, retrying: 0, uncertain: 0 };
   const window = opts.concurrency ?? Math.max(1, (transport.concurrency ?? 1) * 2);
-  const batch = opts.batch ?? window * 4;
+  const batch = opts.batch ?? window * 10;
   const leaseMs = opts.leaseMs ?? leaseFromEnv();
 
   const writer = new OutcomeWriter(db, tally, opts.commitDelayMs ?? 100, opts.log);

@@ -279,6 +279,30 @@ describeEachBackend('the outbox worker', (backend) => {
     expect(statuses.map((r) => r.s)).toEqual(['sent', 'sent']);
   });
 
+  it('leaves alone a staff alert another worker is sending', async () => {
+    await seedFanout(store.db, [{ id: 'acme', contacts: ['gone@acme.example'] }]);
+    script.set('gone@acme.example', 'reject');
+    await deliverDue(store.db, transport);
+    await store.db.update(staffAlerts).set({ status: 'sending', sentAt: new Date().toISOString() });
+
+    const tally = await deliverStaffAlerts(store.db, transport, { to: 'im@provider.example' });
+
+    expect(tally.sent).toBe(0);
+  });
+
+  it('takes over a staff alert whose sender died long ago', async () => {
+    await seedFanout(store.db, [{ id: 'acme', contacts: ['gone@acme.example'] }]);
+    script.set('gone@acme.example', 'reject');
+    await deliverDue(store.db, transport);
+    await store.db
+      .update(staffAlerts)
+      .set({ status: 'sending', sentAt: new Date(Date.now() - 3_600_000).toISOString() });
+
+    const tally = await deliverStaffAlerts(store.db, transport, { to: 'im@provider.example' });
+
+    expect(tally.sent).toBe(2);
+  });
+
   it("marks staff alerts 'none' when no incident manager address is configured", async () => {
     await seedFanout(store.db, [{ id: 'acme', contacts: ['gone@acme.example'] }]);
     script.set('gone@acme.example', 'reject');

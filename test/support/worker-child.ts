@@ -30,6 +30,8 @@ await new Promise<void>((resolve) => {
   lines.on('line', (line) => {
     if (line.trim() === 'go') {
       lines.close();
+      // An open stdin would keep this process alive after its work is done.
+      process.stdin.destroy();
       resolve();
     }
   });

@@ -60,7 +60,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
   const tenantsJson: unknown = JSON.parse(await readFile(scenario.tenantsFile, 'utf8'));
   const imported = await importTenants(db, tenantsJson, cliActor('admin', 'demo-admin'));
-  say(`imported ${imported.tenants} tenants with ${imported.breachContacts} breach contacts`);
+  say(`imported ${imported.tenants} tenants (${imported.breachContacts} breach contacts added)`);
 
   const ingest = await ingestRecords(db, adapterFor('suricata'), readRecords(scenario.alertsFile), {
     actor: cliActor('admin', 'demo-sensor'),

@@ -14,7 +14,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { NOTICE_HEADER, buildMessageId, type OutgoingMessage } from '../src/notify/message.ts';
@@ -319,8 +319,8 @@ async function product(store: Store, sink: Sink, want: number): Promise<number> 
   const met = await store.db
     .select({ n: sql<number>`count(*)::int` })
     .from(clocks)
-    .where(eq(clocks.regime, 'gdpr-33-2'));
-  if (Number(met[0]?.n) !== want / 2) throw new Error('product: clocks missing');
+    .where(and(eq(clocks.regime, 'gdpr-33-2'), isNotNull(clocks.metAt)));
+  if (Number(met[0]?.n) !== want / 2) throw new Error('product: a controller clock is not met');
   return want / seconds;
 }
 

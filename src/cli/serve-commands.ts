@@ -9,7 +9,7 @@ import { fail } from '../domain/errors.ts';
 import { buildServer } from '../http/server.ts';
 import { createLogger } from '../log.ts';
 import { sweepDeadlines } from '../investigations/deadline-sweep.ts';
-import { startBounceListener } from '../notify/bounces.ts';
+import { type BounceListener, startBounceListener } from '../notify/bounces.ts';
 import { flagHoldsDueForReview } from '../notify/holds.ts';
 import { alertTenantsWithoutContacts } from '../notify/reachability.ts';
 import { deliverStaffAlerts } from '../notify/staff-alerts.ts';
@@ -102,8 +102,12 @@ export function registerServeCommands(program: Command): void {
     )
     .addOption(bounceHostOption())
     .action(async (opts: WorkerFlags) => {
+      // Settings are checked before anything is opened, so a bad one leaves nothing behind.
       const log = createLogger();
-      const store = await openConfiguredStore(program.opts());
+      const listen =
+        opts.bouncePort !== undefined && !opts.once
+          ? listenerSettings(opts.bounceHost, opts.bouncePort)
+          : null;
       const transport = createTransport({
         smtpUrl: smtpUrl(),
         outboxDir: outboxDirOf(program.opts()),
@@ -111,15 +115,14 @@ export function registerServeCommands(program: Command): void {
         envelopeFrom: bounceAddress(),
         poolSize: countOf(opts.pool, '--pool'),
       });
-      const bounces =
-        opts.bouncePort !== undefined && !opts.once
-          ? await listenForBounces(store, opts.bounceHost, opts.bouncePort, log)
-          : null;
+      const store = await openConfiguredStore(program.opts());
+      let bounces: BounceListener | null = null;
       let stopping = false;
       process.once('SIGTERM', () => (stopping = true));
       process.once('SIGINT', () => (stopping = true));
 
       try {
+        if (listen) bounces = await startListener(store, listen, log);
         do {
           await workerPass(store, transport, log, Boolean(opts.once));
           if (!opts.once) await sleep(Number(opts.interval) * 1000);
@@ -140,16 +143,20 @@ export function registerServeCommands(program: Command): void {
     .addOption(bounceHostOption())
     .action(async (opts: { port: string; bounceHost: string }) => {
       const log = createLogger();
+      const listen = listenerSettings(opts.bounceHost, opts.port);
       const store = await openConfiguredStore(program.opts());
-      const listener = await listenForBounces(store, opts.bounceHost, opts.port, log);
 
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
-      await listener.close();
-      process.stderr.write(`${JSON.stringify(listener.stats)}\n`);
-      await store.close();
+      try {
+        const listener = await startListener(store, listen, log);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        });
+        await listener.close();
+        process.stderr.write(`${JSON.stringify(listener.stats)}\n`);
+      } finally {
+        await store.close();
+      }
     });
 }
 
@@ -180,7 +187,13 @@ function countOf(value: string, flag: string): number {
   return n;
 }
 
-async function listenForBounces(store: Store, host: string, port: string, log: Logger) {
+interface ListenerSettings {
+  address: string;
+  host: string;
+  port: number;
+}
+
+function listenerSettings(host: string, port: string): ListenerSettings {
   const address = bounceAddress();
   if (!address) {
     fail(
@@ -189,14 +202,18 @@ async function listenForBounces(store: Store, host: string, port: string, log: L
       'bounceAddress',
     );
   }
-  const listener = await startBounceListener({
-    db: store.db,
-    address,
-    host,
-    port: portOf(port),
-    log,
-  });
-  process.stderr.write(`bounce listener on ${host}:${listener.port} for ${address}\n`);
+  return { address, host, port: portOf(port) };
+}
+
+async function startListener(
+  store: Store,
+  settings: ListenerSettings,
+  log: Logger,
+): Promise<BounceListener> {
+  const listener = await startBounceListener({ db: store.db, ...settings, log });
+  process.stderr.write(
+    `bounce listener on ${settings.host}:${listener.port} for ${settings.address}\n`,
+  );
   return listener;
 }
 

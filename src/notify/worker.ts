@@ -59,13 +59,15 @@ interface Claimed {
 // effective hold (legal and executive approval, not released) waits; holds.ts relies on it.
 // A hold covers every phase of its notice (same investigation, tenant and audience): a
 // follow-up must not carry what the held notice would have said.
-const notHeld = sql`NOT EXISTS (
-          SELECT 1 FROM holds h
+// Written as an uncorrelated NOT IN so that PostgreSQL computes the (small) set of held
+// notices once per claim and probes a hash; a correlated NOT EXISTS with these joins made
+// the planner filter and sort every due row on each claim (10x slower at 20,000 rows).
+const notHeld = sql`${outbox}.notice_id NOT IN (
+          SELECT mine.id FROM holds h
           JOIN notices held ON held.id = h.notice_id
-          JOIN notices mine ON mine.id = ${outbox}.notice_id
-          WHERE held.investigation_id = mine.investigation_id
-            AND held.tenant_id = mine.tenant_id AND held.audience = mine.audience
-            AND h.released_at IS NULL
+          JOIN notices mine ON mine.investigation_id = held.investigation_id
+            AND mine.tenant_id = held.tenant_id AND mine.audience = held.audience
+          WHERE h.released_at IS NULL
             AND h.legal_approved_at IS NOT NULL AND h.executive_approved_at IS NOT NULL)`;
 
 /**

@@ -9,8 +9,7 @@ import { createToken, revokeToken } from '../auth/tokens.ts';
 import { ROLES } from '../domain/types.ts';
 import { fail } from '../domain/errors.ts';
 import { ingestRecords } from '../intake/ingest.ts';
-import { readRecords } from '../intake/records.ts';
-import { adapterFor, INTAKE_FORMATS } from '../intake/registry.ts';
+import { adapterFor, fileRecords, INTAKE_FORMATS } from '../intake/registry.ts';
 import { importTenants } from '../tenants/import.ts';
 import { openConfiguredStore, type StoreFlags } from './options.ts';
 
@@ -49,7 +48,7 @@ export function registerDataCommands(program: Command): void {
 
         await withStore(program.opts(), async ({ db }) => {
           let lines = 0;
-          const summary = await ingestRecords(db, adapter, readRecords(file), {
+          const summary = await ingestRecords(db, adapter, fileRecords(adapter, file), {
             actor: cliActor(),
             dedupWindowHours: window,
             onLine: () => {

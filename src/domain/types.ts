@@ -54,8 +54,36 @@ export interface NormalizedSignal {
   principal: string | null;
   /** Set for red-team exercise signals; everything downstream is then an exercise. */
   exerciseId: string | null;
+  /** Canonical indicators named in the record (addresses, domains, hashes, …), merged. */
+  observables: Observable[];
   /** The record as received, kept as evidence. */
   raw: unknown;
+}
+
+/** Kinds of indicator intake extracts from a signal (issue 4 §2). */
+export const OBSERVABLE_KINDS = [
+  'ip',
+  'cidr',
+  'domain',
+  'url',
+  'email',
+  'hash',
+  'principal',
+  'resource',
+  'cve',
+] as const;
+export type ObservableKind = (typeof OBSERVABLE_KINDS)[number];
+
+/**
+ * One indicator in canonical form, so that the same address written two ways compares equal.
+ * `display` keeps a human form where it differs (a domain's Unicode spelling).
+ */
+export interface Observable {
+  kind: ObservableKind;
+  value: string;
+  display?: string;
+  /** Roles the indicator plays in the record (`source`, `destination`, `sha256`, …). */
+  tags: string[];
 }
 
 /** Roles a caller can hold. One policy module (src/auth) decides what each may do. */

@@ -8,6 +8,7 @@ import { fail } from '../domain/errors.ts';
 import { SEVERITIES, SOURCE_KINDS } from '../domain/types.ts';
 import type { SourceKind } from '../domain/types.ts';
 import { fingerprint } from './fingerprint.ts';
+import { collectObservables } from './observables.ts';
 import { describe, ipOrNull, objectOf, outcomeOf, requiredText, valueAt } from './outcome.ts';
 import type { IntakeAdapter, ParseOutcome } from './outcome.ts';
 import { timestampAt } from './timestamp.ts';
@@ -60,6 +61,11 @@ function parseGeneric(input: unknown): ParseOutcome {
       destinationIp,
       principal,
       exerciseId,
+      observables: collectObservables([
+        { kind: 'ip', value: sourceIp, tag: 'source' },
+        { kind: 'ip', value: destinationIp, tag: 'destination' },
+        { kind: 'principal', value: principal, tag: 'user' },
+      ]),
       raw: input,
     },
   };

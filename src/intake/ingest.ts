@@ -10,6 +10,7 @@ import type { Db, Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { investigations, signals } from '../store/schema.ts';
 import type { IntakeAdapter } from './outcome.ts';
+import type { RecordItem } from './records.ts';
 
 export type LineResult =
   | { line: number; status: 'accepted'; investigationId: string }
@@ -71,7 +72,6 @@ export function storageProblem(value: unknown): { field: string | null; reason: 
   return null;
 }
 
-type RecordItem = { line: number; record: unknown } | { line: number; error: string };
 
 /** Streams records through an adapter into investigations, de-duplicating by fingerprint. */
 export async function ingestRecords(
@@ -106,13 +106,13 @@ async function ingestOne(
   actor: Actor,
 ): Promise<LineResult> {
   if ('error' in item) {
-    const reason = `malformed JSON: ${item.error}`;
+    // Readers of JSON formats report JSON.parse's message; other readers bring their own code.
     return {
       line: item.line,
       status: 'rejected',
-      code: 'BD_INTAKE_MALFORMED_JSON',
-      field: null,
-      reason,
+      code: item.code ?? 'BD_INTAKE_MALFORMED_JSON',
+      field: item.field ?? null,
+      reason: item.code ? item.error : `malformed JSON: ${item.error}`,
     };
   }
 

@@ -7,6 +7,7 @@ import ipaddr from 'ipaddr.js';
 import { BreachdeskError, fail } from '../domain/errors.ts';
 import type { ErrorCode } from '../domain/errors.ts';
 import type { NormalizedSignal } from '../domain/types.ts';
+import type { RecordReader } from './records.ts';
 
 /** What one record became: a signal, a deliberate skip (not an alert), or a rejection. */
 export type ParseOutcome =
@@ -17,6 +18,8 @@ export type ParseOutcome =
 /** One sender format. `parse` never throws: every problem comes back as an outcome. */
 export interface IntakeAdapter {
   format: string;
+  /** How files and bodies split into records for this format; NDJSON when absent. */
+  reader?: RecordReader;
   parse(record: unknown, receivedAt: Date): ParseOutcome;
 }
 

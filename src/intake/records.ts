@@ -8,21 +8,70 @@ import { createInterface } from 'node:readline';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
+import type { ErrorCode } from '../domain/errors.ts';
+
 /**
  * One input record: the parsed JSON value, or the JSON.parse message when the line is not JSON.
  * `line` is the 1-based physical line (blank lines count, so it matches an editor).
  */
-export type RecordItem = { line: number; record: unknown } | { line: number; error: string };
+export type RecordItem =
+  | { line: number; record: unknown }
+  | { line: number; error: string; code?: ErrorCode; field?: string };
+
+/**
+ * How one format's files and HTTP bodies split into records. Adapters without one read
+ * NDJSON (or a JSON document / array for bodies).
+ */
+export interface RecordReader {
+  file(source: string | NodeJS.ReadableStream): AsyncIterable<RecordItem>;
+  body(text: string): Iterable<RecordItem>;
+}
+
+export const ndjsonReader: RecordReader = { file: readRecords, body: parseRecordsFromBody };
+export const lineReader: RecordReader = { file: readLineRecords, body: lineRecordsFromBody };
 
 /**
  * Streams NDJSON from a file path or a readable stream, one line at a time in constant memory
- * (readline pauses the source while the consumer is busy). Gzip is undone when the path ends
- * in `.gz` or the data starts with the gzip magic bytes. Blank lines are skipped. I/O and
- * decompression errors end the iteration by throwing; a consumed stream is destroyed at the end.
+ * (see readTextLines). Blank lines are skipped.
  */
 export async function* readRecords(
   source: string | NodeJS.ReadableStream,
 ): AsyncGenerator<RecordItem> {
+  for await (const { line, text } of readTextLines(source)) {
+    const item = parseLine(text, line);
+    if (item !== null) yield item;
+  }
+}
+
+/**
+ * Streams a line-oriented text format (CEF, IDS "fast" logs, syslog): each non-blank line is
+ * one record, handed to the adapter as a string with its line ending removed.
+ */
+export async function* readLineRecords(
+  source: string | NodeJS.ReadableStream,
+): AsyncGenerator<RecordItem> {
+  for await (const { line, text } of readTextLines(source)) {
+    const record = line === 1 ? stripBom(text) : text;
+    if (record.trim()) yield { line, record };
+  }
+}
+
+/** The line-oriented counterpart of parseRecordsFromBody: one record per non-blank line. */
+export function* lineRecordsFromBody(body: string): Generator<RecordItem> {
+  for (const [index, text] of stripBom(body).split(/\r?\n/).entries()) {
+    if (text.trim()) yield { line: index + 1, record: text };
+  }
+}
+
+/**
+ * The physical lines of a file or stream, gunzipped when needed, in constant memory (readline
+ * pauses the source while the consumer is busy). Gzip is undone when the path ends in `.gz`
+ * or the data starts with the gzip magic bytes. I/O and decompression errors end the
+ * iteration by throwing; the source is released when the consumer stops, even early.
+ */
+export async function* readTextLines(
+  source: string | NodeJS.ReadableStream,
+): AsyncGenerator<{ line: number; text: string }> {
   const input = typeof source === 'string' ? createReadStream(source) : source;
   const forceGunzip = typeof source === 'string' && source.toLowerCase().endsWith('.gz');
   const text = await decompressed(input, forceGunzip);
@@ -32,8 +81,7 @@ export async function* readRecords(
   try {
     for await (const content of lines) {
       line += 1;
-      const item = parseLine(content, line);
-      if (item !== null) yield item;
+      yield { line, text: content };
     }
   } finally {
     // Also reached when the consumer stops early: release the file handle or the stream now,

@@ -4,6 +4,7 @@
 import { fail } from '../domain/errors.ts';
 import { genericAdapter } from './generic.ts';
 import type { IntakeAdapter } from './outcome.ts';
+import { ndjsonReader, type RecordItem } from './records.ts';
 import { suricataAdapter } from './suricata.ts';
 import { wazuhAdapter } from './wazuh.ts';
 
@@ -33,4 +34,17 @@ export function adapterFor(format: string): IntakeAdapter {
     );
   }
   return ADAPTERS[format];
+}
+
+/** The records of a file or stream, split the way `adapter`'s format is written. */
+export function fileRecords(
+  adapter: IntakeAdapter,
+  source: string | NodeJS.ReadableStream,
+): AsyncIterable<RecordItem> {
+  return (adapter.reader ?? ndjsonReader).file(source);
+}
+
+/** The records of an HTTP body, split the way `adapter`'s format is written. */
+export function bodyRecords(adapter: IntakeAdapter, body: string): Iterable<RecordItem> {
+  return (adapter.reader ?? ndjsonReader).body(body);
 }

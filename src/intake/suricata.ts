@@ -5,6 +5,7 @@
 import { fail } from '../domain/errors.ts';
 import type { Severity } from '../domain/types.ts';
 import { fingerprint } from './fingerprint.ts';
+import { collectObservables } from './observables.ts';
 import {
   describe,
   integerOrNull,
@@ -61,6 +62,10 @@ function parseEve(input: unknown): ParseOutcome {
       destinationIp,
       principal: null,
       exerciseId: null,
+      observables: collectObservables([
+        { kind: 'ip', value: sourceIp, tag: 'source' },
+        { kind: 'ip', value: destinationIp, tag: 'destination' },
+      ]),
       raw: input,
     },
   };

@@ -5,6 +5,7 @@
 import { fail } from '../domain/errors.ts';
 import type { Severity } from '../domain/types.ts';
 import { fingerprint } from './fingerprint.ts';
+import { collectObservables } from './observables.ts';
 import {
   describe,
   integerOrNull,
@@ -57,6 +58,11 @@ function parseAlert(input: unknown): ParseOutcome {
       destinationIp,
       principal,
       exerciseId: null,
+      observables: collectObservables([
+        { kind: 'ip', value: sourceIp, tag: 'source' },
+        { kind: 'ip', value: destinationIp, tag: 'destination' },
+        { kind: 'principal', value: principal, tag: 'user' },
+      ]),
       raw: input,
     },
   };

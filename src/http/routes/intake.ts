@@ -5,9 +5,8 @@
  */
 import { z } from 'zod';
 import { ingestRecords } from '../../intake/ingest.ts';
-import { parseRecordsFromBody } from '../../intake/records.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { adapterFor } from '../../intake/registry.ts';
+import { adapterFor, bodyRecords } from '../../intake/registry.ts';
 import { fail } from '../../domain/errors.ts';
 import type { Role } from '../../domain/types.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
@@ -64,7 +63,7 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
         }
         const adapter = adapterFor(request.params.format);
 
-        const summary = await ingestRecords(db, adapter, parseRecordsFromBody(request.body), {
+        const summary = await ingestRecords(db, adapter, bodyRecords(adapter, request.body), {
           actor,
           keepAllResults: true,
         });

@@ -3,6 +3,7 @@
  * generated from this file with `npm run db:generate`; keep to PostgreSQL 15 SQL.
  * Ids are made in the app (UUID v7), so no server-side id functions are needed.
  */
+import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
@@ -144,11 +145,13 @@ export const signals = pgTable(
   'signals',
   {
     id: text('id').primaryKey(),
-    investigationId: text('investigation_id')
-      .notNull()
-      .references(() => investigations.id),
+    // Null only for a suppressed signal: it is stored and counted but opens nothing.
+    investigationId: text('investigation_id').references(() => investigations.id),
     duplicate: boolean('duplicate').notNull(),
     format: text('format').notNull(),
+    // The sender: the format, or a configured source name. With sourceEventId it makes the
+    // idempotency key — the same event sent twice is stored once.
+    source: text('source'),
     sourceKind: text('source_kind').notNull(),
     sourceEventId: text('source_event_id'),
     fingerprint: text('fingerprint').notNull(),
@@ -161,9 +164,80 @@ export const signals = pgTable(
     sourceIp: text('source_ip'),
     destinationIp: text('destination_ip'),
     principal: text('principal'),
+    tenantId: text('tenant_id'),
+    // Who reported it, for internal, customer and escalation reports (null for alerts).
+    reporter: text('reporter'),
+    exerciseId: text('exercise_id'),
+    // The reference given to an outside reporter (e-mail acknowledgement, customer report).
+    reference: text('reference').unique(),
+    suppressedBy: text('suppressed_by'),
+    observables: jsonb('observables').notNull().default([]),
     raw: jsonb('raw').notNull(),
   },
-  (t) => [index('signals_investigation').on(t.investigationId)],
+  (t) => [
+    index('signals_investigation').on(t.investigationId),
+    uniqueIndex('signals_source_event')
+      .on(t.source, t.sourceEventId)
+      .where(sql`${t.sourceEventId} IS NOT NULL`),
+    index('signals_suppressed_by').on(t.suppressedBy),
+  ],
+);
+
+/**
+ * What correlation looks up: per open investigation, the keys its signals carried (their
+ * fingerprints, and the entities — host, principal, tenant — they named), with the value of
+ * the distinguishing field that keeps otherwise related signals apart.
+ */
+export const correlationKeys = pgTable(
+  'correlation_keys',
+  {
+    investigationId: text('investigation_id')
+      .notNull()
+      .references(() => investigations.id),
+    kind: text('kind').notNull(),
+    value: text('value').notNull(),
+    distinctKey: text('distinct_key').notNull().default(''),
+    lastSeen: instant('last_seen').notNull(),
+    firstSeen: instant('first_seen').notNull(),
+  },
+  (t) => [
+    uniqueIndex('correlation_keys_pk').on(t.kind, t.value, t.distinctKey, t.investigationId),
+  ],
+);
+
+/** A false positive's rule: matching signals are stored and counted but page no one. */
+export const suppressionRules = pgTable('suppression_rules', {
+  id: text('id').primaryKey(),
+  match: jsonb('match').notNull(),
+  owner: text('owner').notNull(),
+  reason: text('reason').notNull(),
+  expiresAt: instant('expires_at').notNull(),
+  investigationId: text('investigation_id').references(() => investigations.id),
+  createdBy: text('created_by').notNull(),
+  createdAt: instant('created_at').notNull(),
+  revokedAt: instant('revoked_at'),
+  revokedBy: text('revoked_by'),
+});
+
+/** Files that came with a signal (e-mail attachments), kept as evidence with their hash. */
+export const evidenceFiles = pgTable(
+  'evidence_files',
+  {
+    id: text('id').primaryKey(),
+    signalId: text('signal_id')
+      .notNull()
+      .references(() => signals.id),
+    investigationId: text('investigation_id').references(() => investigations.id),
+    fileName: text('file_name').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    // Base64: PGlite and node-postgres agree on text, and evidence files are small (the
+    // e-mail listener's size limit bounds them).
+    contentBase64: text('content_base64').notNull(),
+    receivedAt: instant('received_at').notNull(),
+  },
+  (t) => [index('evidence_files_signal').on(t.signalId)],
 );
 
 export const scopingRuns = pgTable('scoping_runs', {

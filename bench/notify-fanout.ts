@@ -11,16 +11,15 @@
  * counts over IPC.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
-import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { NOTICE_HEADER, buildMessageId, type OutgoingMessage } from '../src/notify/message.ts';
 import { createTransport } from '../src/notify/transport.ts';
 import { deliverDue } from '../src/notify/worker.ts';
-import { openStore, type Store } from '../src/store/db.ts';
+import type { Store } from '../src/store/db.ts';
+import { freshStore } from './fresh-store.ts';
 import { newId } from '../src/store/ids.ts';
 import {
   breachContacts,
@@ -267,30 +266,6 @@ export async function seed(store: Store, tenantCount: number): Promise<Seeded> {
 }
 
 /** A fresh store: PGlite in memory, or a new database on the DATABASE_URL server. */
-async function freshStore(): Promise<Store> {
-  const base = process.env.DATABASE_URL;
-  if (!base) return openStore({ dataDir: 'memory://bench-fanout' });
-
-  const name = `bd_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const store = await openStore({ databaseUrl: url.toString() });
-  return {
-    ...store,
-    close: async () => {
-      await store.close();
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 // ---- the two measurements -----------------------------------------------------------------
 
 async function expectDelivered(sink: Sink, want: number, what: string): Promise<void> {
@@ -355,7 +330,7 @@ export async function notifyFanoutBench(quick: boolean): Promise<BenchResult> {
   const b: number[] = [];
   try {
     // One round first, unmeasured, so that neither side pays for JIT warm-up.
-    const warm = await freshStore();
+    const warm = await freshStore('bench-fanout');
     try {
       const { messages } = await seed(warm, Math.min(tenantCount, 1000));
       await product(warm, sink, messages.length);
@@ -365,7 +340,7 @@ export async function notifyFanoutBench(quick: boolean): Promise<BenchResult> {
     }
 
     for (let r = 0; r < rounds; r++) {
-      const store = await freshStore();
+      const store = await freshStore('bench-fanout');
       try {
         const t0 = performance.now();
         const { messages } = await seed(store, tenantCount);

@@ -2,7 +2,7 @@
  * `npm run bench -- NAME [--quick]`: runs a benchmark's product and baseline in the same run,
  * several rounds, and ends with one JSON line of medians.
  */
-import { ingestBench } from './ingest.ts';
+import { ingestBench, ingestLargeFileBench } from './ingest.ts';
 import { notifyFanoutBench } from './notify-fanout.ts';
 
 export interface BenchResult {
@@ -15,6 +15,7 @@ export interface BenchResult {
 
 const BENCHES: Record<string, (quick: boolean) => Promise<BenchResult>> = {
   ingest: ingestBench,
+  'ingest-1gb': ingestLargeFileBench,
   'notify-fanout': notifyFanoutBench,
 };
 

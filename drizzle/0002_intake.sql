@@ -48,4 +48,9 @@ CREATE UNIQUE INDEX "correlation_keys_pk" ON "correlation_keys" USING btree ("ki
 CREATE INDEX "evidence_files_signal" ON "evidence_files" USING btree ("signal_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "signals_source_event" ON "signals" USING btree ("source","source_event_id") WHERE "signals"."source_event_id" IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "signals_suppressed_by" ON "signals" USING btree ("suppressed_by");--> statement-breakpoint
-ALTER TABLE "signals" ADD CONSTRAINT "signals_reference_unique" UNIQUE("reference");
+ALTER TABLE "signals" ADD CONSTRAINT "signals_reference_unique" UNIQUE("reference");--> statement-breakpoint
+INSERT INTO "correlation_keys" ("investigation_id", "kind", "value", "distinct_key", "first_seen", "last_seen")
+SELECT "id", 'fingerprint', "fingerprint",
+  CASE WHEN "exercise_id" IS NULL THEN '' ELSE 'exercise:' || "exercise_id" || '|' END,
+  "first_seen", "last_seen"
+FROM "investigations";

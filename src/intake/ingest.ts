@@ -1,26 +1,34 @@
 /**
- * Takes parsed records into the database: one transaction per record, so a rejected or
- * failing line never leaves a half-written row and never stops the lines after it.
+ * Takes parsed records into the database. Each line is checked on its own, so a rejected line
+ * never stops the lines after it and never leaves anything behind; the signals that pass are
+ * stored in batches, one transaction each (store-batch.ts).
  */
-import { and, desc, eq, gte, lte, ne, sql } from 'drizzle-orm';
-import { appendAudit } from '../audit/log.ts';
+import type { Logger } from 'pino';
+
 import { type Actor, actorLabel } from '../auth/actor.ts';
-import type { NormalizedSignal } from '../domain/types.ts';
-import type { Db, Tx } from '../store/db.ts';
-import { newId } from '../store/ids.ts';
-import { investigations, signals } from '../store/schema.ts';
+import type { Db } from '../store/db.ts';
+import { type CorrelationConfig, refingerprint, ruleFor } from './correlation-config.ts';
 import type { IntakeAdapter } from './outcome.ts';
 import type { RecordItem } from './records.ts';
+import { type PendingSignal, type StoredResult, storeBatch } from './store-batch.ts';
 
 export type LineResult =
-  | { line: number; status: 'accepted'; investigationId: string }
+  | { line: number; status: 'accepted'; investigationId: string; opened: boolean }
   | { line: number; status: 'duplicate'; investigationId: string }
+  | { line: number; status: 'repeat'; investigationId: string | null }
+  | { line: number; status: 'suppressed'; ruleId: string }
   | { line: number; status: 'skipped'; reason: string }
   | { line: number; status: 'rejected'; code: string; field: string | null; reason: string };
 
 export interface IngestSummary {
+  /** Stored as new signals: each opened an investigation or joined a related one. */
   accepted: number;
+  /** The same thing again (same fingerprint inside the window): stored and counted. */
   duplicates: number;
+  /** The same event sent again (same source and event id): nothing stored. */
+  repeats: number;
+  /** Matched a suppression rule: stored and counted, paged no one. */
+  suppressed: number;
   skipped: number;
   rejected: number;
   results: LineResult[];
@@ -30,6 +38,18 @@ export interface IngestOptions {
   actor: Actor;
   /** How close in time a repeat must be to count as the same thing (default 24 h). */
   dedupWindowHours?: number;
+  /** Correlation per source; absent: fingerprint de-duplication only. */
+  correlation?: CorrelationConfig;
+  /** The sender's name, part of the idempotency key (default: the format). */
+  source?: string;
+  /** For reports made on a tenant's behalf (customer reports). */
+  tenantId?: string | null;
+  /** Who reported it (internal, customer and escalation reports). */
+  reporter?: string | null;
+  /** Signals stored per transaction (default 500). */
+  batchSize?: number;
+  /** Where a failed batch is reported before it is retried line by line. */
+  log?: Logger;
   /** Called after each line, for progress reporting. */
   onLine?: (result: LineResult) => void;
   /** Keep per-line results for accepted and duplicate lines too (rejections are always kept). */
@@ -72,8 +92,11 @@ export function storageProblem(value: unknown): { field: string | null; reason: 
   return null;
 }
 
-
-/** Streams records through an adapter into investigations, de-duplicating by fingerprint. */
+/**
+ * Streams records through an adapter into investigations. Lines are parsed one by one (a bad
+ * line is rejected on its own) and the parsed signals stored in batches, each in one
+ * transaction (store-batch.ts). Results come back in line order.
+ */
 export async function ingestRecords(
   db: Db,
   adapter: IntakeAdapter,
@@ -83,28 +106,54 @@ export async function ingestRecords(
   const summary: IngestSummary = {
     accepted: 0,
     duplicates: 0,
+    repeats: 0,
+    suppressed: 0,
     skipped: 0,
     rejected: 0,
     results: [],
   };
-  const windowMs = (opts.dedupWindowHours ?? 24) * 3_600_000;
+  const keepAll = opts.keepAllResults ?? false;
+  const batchSize = opts.batchSize ?? 500;
+  const actor = actorLabel(opts.actor);
+  const report = (result: LineResult) => {
+    count(summary, result, keepAll);
+    opts.onLine?.(result);
+  };
+
+  // While one batch is being stored, the next is read and parsed: the database and the
+  // parsing overlap. Batches still commit strictly in order, each after the one before.
+  let batch: PendingSignal[] = [];
+  let storing: Promise<void> = Promise.resolve();
+  const flush = async (full: PendingSignal[]) => {
+    await storing;
+    storing = store(db, full, actor, opts.log).then((results) => results.forEach(report));
+  };
 
   for await (const item of records) {
-    const result = await ingestOne(db, adapter, item, windowMs, opts.actor);
-    count(summary, result, opts.keepAllResults ?? false);
-    opts.onLine?.(result);
+    const prepared = prepare(adapter, item, opts);
+    if ('status' in prepared) {
+      report(prepared);
+      continue;
+    }
+    batch.push(prepared);
+    if (batch.length >= batchSize) {
+      await flush(batch);
+      batch = [];
+    }
   }
+  if (batch.length > 0) await flush(batch);
+  await storing;
 
+  summary.results.sort((a, b) => a.line - b.line);
   return summary;
 }
 
-async function ingestOne(
-  db: Db,
+/** Parses one record into a signal ready to store, or the line's final result. */
+function prepare(
   adapter: IntakeAdapter,
   item: RecordItem,
-  windowMs: number,
-  actor: Actor,
-): Promise<LineResult> {
+  opts: IngestOptions,
+): PendingSignal | LineResult {
   if ('error' in item) {
     // Readers of JSON formats report JSON.parse's message; other readers bring their own code.
     return {
@@ -127,10 +176,10 @@ async function ingestOne(
     };
   }
 
-  const receivedAt = new Date();
-  const outcome = adapter.parse(item.record, receivedAt);
-  if (outcome.kind === 'skipped')
+  const outcome = adapter.parse(item.record, new Date());
+  if (outcome.kind === 'skipped') {
     return { line: item.line, status: 'skipped', reason: outcome.reason };
+  }
   if (outcome.kind === 'rejected') {
     const { code, field, reason } = outcome;
     return { line: item.line, status: 'rejected', code, field, reason };
@@ -148,99 +197,64 @@ async function ingestOne(
     };
   }
 
-  const saved = await db.transaction((tx) =>
-    saveSignal(tx, outcome.signal, receivedAt, windowMs, actor),
-  );
-  return { line: item.line, ...saved };
+  const source = opts.source ?? adapter.format;
+  const rule = ruleFor(opts.correlation, source, opts.dedupWindowHours);
+  const signal =
+    rule.fingerprintKeys === null ? outcome.signal : refingerprint(outcome.signal, rule);
+  return {
+    line: item.line,
+    signal,
+    source,
+    rule,
+    tenantId: opts.tenantId ?? null,
+    reporter: opts.reporter ?? null,
+    afterStore: adapter.afterStore
+      ? (tx, stored) => adapter.afterStore!(tx, stored, signal)
+      : undefined,
+  };
 }
 
-/** Stores one signal: a repeat inside the window counts on its open investigation. */
-export async function saveSignal(
-  tx: Tx,
-  signal: NormalizedSignal,
-  receivedAt: Date,
-  windowMs: number,
-  actor: Actor,
-): Promise<{ status: 'accepted' | 'duplicate'; investigationId: string }> {
-  // Two processes ingesting the same fingerprint at once must not both open an investigation.
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${signal.fingerprint}))`);
-
-  const at = new Date(signal.occurredAt).getTime();
-  const [open] = await tx
-    .select({ id: investigations.id })
-    .from(investigations)
-    .where(
-      and(
-        eq(investigations.fingerprint, signal.fingerprint),
-        ne(investigations.stage, 'close'),
-        gte(investigations.lastSeen, new Date(at - windowMs).toISOString()),
-        lte(investigations.firstSeen, new Date(at + windowMs).toISOString()),
-      ),
-    )
-    // Of several open matches, the one seen most recently is "the same thing happening again".
-    .orderBy(desc(investigations.lastSeen), desc(investigations.id))
-    .limit(1);
-
-  const now = receivedAt.toISOString();
-  const investigationId = open ? open.id : newId();
-  if (open) {
-    await tx
-      .update(investigations)
-      .set({
-        signalCount: sql`${investigations.signalCount} + 1`,
-        duplicateCount: sql`${investigations.duplicateCount} + 1`,
-        firstSeen: sql`LEAST(${investigations.firstSeen}, ${signal.occurredAt})`,
-        lastSeen: sql`GREATEST(${investigations.lastSeen}, ${signal.occurredAt})`,
-        updatedAt: now,
-      })
-      .where(eq(investigations.id, open.id));
-  } else {
-    await tx.insert(investigations).values({
-      id: investigationId,
-      title: signal.title,
-      stage: 'detect',
-      sourceKind: signal.sourceKind,
-      fingerprint: signal.fingerprint,
-      exerciseId: signal.exerciseId,
-      firstSeen: signal.occurredAt,
-      lastSeen: signal.occurredAt,
-      severity: signal.severity,
-      openedAt: now,
-      updatedAt: now,
-    });
+/**
+ * Stores a batch. Should the batch's transaction fail, each signal is retried in its own so
+ * that one unstorable signal cannot take its neighbours down; a failure of a single signal
+ * (the database is gone) propagates.
+ */
+async function store(
+  db: Db,
+  batch: PendingSignal[],
+  actor: string,
+  log?: Logger,
+): Promise<LineResult[]> {
+  try {
+    return toLineResults(await db.transaction((tx) => storeBatch(tx, batch, actor, new Date())));
+  } catch (error) {
+    if (batch.length === 1) throw error;
+    log?.warn({ err: error, lines: batch.length }, 'intake batch failed; storing line by line');
   }
 
-  const signalId = newId();
-  await tx.insert(signals).values({
-    id: signalId,
-    investigationId,
-    duplicate: Boolean(open),
-    format: signal.format,
-    sourceKind: signal.sourceKind,
-    sourceEventId: signal.sourceEventId,
-    fingerprint: signal.fingerprint,
-    occurredAt: signal.occurredAt,
-    originalTimestamp: signal.originalTimestamp,
-    receivedAt: now,
-    title: signal.title,
-    severity: signal.severity,
-    host: signal.host,
-    sourceIp: signal.sourceIp,
-    destinationIp: signal.destinationIp,
-    principal: signal.principal,
-    raw: signal.raw,
-  });
+  const results: LineResult[] = [];
+  for (const pending of batch) results.push(...(await store(db, [pending], actor, log)));
+  return results;
+}
 
-  await appendAudit(tx, {
-    actor: actorLabel(actor),
-    action: open ? 'signal.duplicate' : 'investigation.opened',
-    entityType: 'investigation',
-    entityId: investigationId,
-    data: { signalId, format: signal.format, fingerprint: signal.fingerprint },
-    at: receivedAt,
+function toLineResults(stored: StoredResult[]): LineResult[] {
+  return stored.map((r): LineResult => {
+    switch (r.status) {
+      case 'accepted':
+        return {
+          line: r.line,
+          status: 'accepted',
+          investigationId: r.investigationId,
+          opened: r.opened,
+        };
+      case 'duplicate':
+        return { line: r.line, status: 'duplicate', investigationId: r.investigationId };
+      case 'repeat':
+        return r;
+      case 'suppressed':
+        return { line: r.line, status: 'suppressed', ruleId: r.ruleId };
+    }
   });
-
-  return { status: open ? 'duplicate' : 'accepted', investigationId };
 }
 
 function count(summary: IngestSummary, result: LineResult, keepAll: boolean): void {
@@ -250,6 +264,12 @@ function count(summary: IngestSummary, result: LineResult, keepAll: boolean): vo
       break;
     case 'duplicate':
       summary.duplicates += 1;
+      break;
+    case 'repeat':
+      summary.repeats += 1;
+      break;
+    case 'suppressed':
+      summary.suppressed += 1;
       break;
     case 'skipped':
       summary.skipped += 1;

@@ -51,7 +51,8 @@ function parseEve(input: unknown): ParseOutcome {
     signal: {
       format: FORMAT,
       sourceKind: 'automated_alert',
-      sourceEventId: flowId === null ? null : `${flowId}:${time.original}`,
+      // Several rules can fire on one packet of one flow: the signature is part of the event.
+      sourceEventId: flowId === null ? null : `${flowId}:${time.original}:${signatureId}`,
       occurredAt: time.utc,
       originalTimestamp: time.original,
       title: signature,

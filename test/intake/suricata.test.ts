@@ -52,7 +52,7 @@ describe('suricata adapter', () => {
       signal: expect.objectContaining({
         format: 'suricata',
         sourceKind: 'automated_alert',
-        sourceEventId: '1539072613142662:2024-03-10T01:30:00.123456-0500',
+        sourceEventId: '1539072613142662:2024-03-10T01:30:00.123456-0500:2010935',
         occurredAt: '2024-03-10T06:30:00.123Z',
         originalTimestamp: '2024-03-10T01:30:00.123456-0500',
         title: 'ET SCAN Suspicious inbound to MSSQL port 1433',

@@ -62,7 +62,7 @@ export async function openInvestigation(db: Db, alert = buildEveAlert()): Promis
     keepAllResults: true,
   });
   const first = summary.results[0];
-  if (!first || !('investigationId' in first))
+  if (!first || !('investigationId' in first) || first.investigationId === null)
     throw new Error('alert did not open an investigation');
   return first.investigationId;
 }

@@ -21,8 +21,10 @@ const SENDERS: ReadonlySet<Role> = new Set([
 
 const lineResult = z.object({
   line: z.number(),
-  status: z.enum(['accepted', 'duplicate', 'skipped', 'rejected']),
-  investigationId: z.string().optional(),
+  status: z.enum(['accepted', 'duplicate', 'repeat', 'suppressed', 'skipped', 'rejected']),
+  investigationId: z.string().nullable().optional(),
+  opened: z.boolean().optional(),
+  ruleId: z.string().optional(),
   code: z.string().optional(),
   field: z.string().nullable().optional(),
   reason: z.string().optional(),
@@ -49,6 +51,8 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
             200: z.object({
               accepted: z.number(),
               duplicates: z.number(),
+              repeats: z.number(),
+              suppressed: z.number(),
               skipped: z.number(),
               rejected: z.number(),
               results: z.array(lineResult),
@@ -67,7 +71,7 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
           actor,
           keepAllResults: true,
         });
-        const taken = summary.accepted + summary.duplicates + summary.skipped;
+        const taken = summary.results.filter((r) => r.status !== 'rejected').length;
         const first = summary.results.find((r) => r.status === 'rejected');
         if (taken === 0 && first?.status === 'rejected') {
           const code = first.code as Parameters<typeof fail>[0];

@@ -1,0 +1,212 @@
+/**
+ * Issue 4 §4–5 end to end through the real intake: idempotency on (source, event id),
+ * de-duplication by fingerprint, grouping by entity with a distinguishing field, exercises
+ * kept apart, suppression rules, and batches that see each other's work.
+ */
+import { eq, sql } from 'drizzle-orm';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+
+import { cliActor } from '../../src/auth/actor.ts';
+import type { CorrelationConfig } from '../../src/intake/correlation-config.ts';
+import { type IngestOptions, ingestRecords } from '../../src/intake/ingest.ts';
+import { adapterFor } from '../../src/intake/registry.ts';
+import type { Store } from '../../src/store/db.ts';
+import { newId } from '../../src/store/ids.ts';
+import { auditLog, investigations, signals, suppressionRules } from '../../src/store/schema.ts';
+import { describeEachBackend } from '../support/backends.ts';
+
+type Alert = Record<string, unknown>;
+
+function alert(over: Alert = {}): Alert {
+  return {
+    time: '2026-11-30T08:00:00Z',
+    title: 'Impossible travel',
+    host: 'web-01',
+    principal: 'alice@example.com',
+    sourceIp: '198.51.100.7',
+    ...over,
+  };
+}
+
+describeEachBackend('correlation and suppression', (backend) => {
+  let store: Store;
+
+  beforeEach(async () => {
+    store = await backend.open();
+  });
+  afterEach(() => store.close());
+
+  const ingest = (records: Alert[], opts: Partial<IngestOptions> = {}) =>
+    ingestRecords(
+      store.db,
+      adapterFor('generic'),
+      records.map((record, i) => ({ line: i + 1, record })),
+      { actor: cliActor('admin', 'tester'), keepAllResults: true, ...opts },
+    );
+  const count = async (table: typeof signals | typeof investigations) =>
+    (await store.db.select().from(table)).length;
+
+  it('stores an event sent twice once, in one batch and across batches', async () => {
+    const first = await ingest([alert({ id: 'e-1' }), alert({ id: 'e-1' })]);
+    const again = await ingest([alert({ id: 'e-1' })]);
+
+    expect(first).toMatchObject({ accepted: 1, repeats: 1, duplicates: 0 });
+    expect(again).toMatchObject({ accepted: 0, repeats: 1 });
+    expect(again.results[0]).toMatchObject({
+      status: 'repeat',
+      investigationId: (first.results[0] as { investigationId: string }).investigationId,
+    });
+    expect(await count(signals)).toBe(1);
+  });
+
+  it('keeps the same event id from two different sources apart', async () => {
+    await ingest([alert({ id: 'e-1' })], { source: 'sensor-a' });
+    const other = await ingest([alert({ id: 'e-1' })], { source: 'sensor-b' });
+
+    expect(other).toMatchObject({ duplicates: 1, repeats: 0 });
+    expect(await count(signals)).toBe(2);
+  });
+
+  it('counts the same thing again inside the window as a duplicate, and opens anew outside', async () => {
+    const summary = await ingest([
+      alert({ id: 'a' }),
+      alert({ id: 'b', time: '2026-11-30T20:00:00Z' }),
+      alert({ id: 'c', time: '2026-12-03T08:00:00Z' }),
+    ]);
+
+    expect(summary.results.map((r) => r.status)).toEqual(['accepted', 'duplicate', 'accepted']);
+    const rows = await store.db.select().from(investigations).orderBy(investigations.number);
+    expect(rows.map((r) => [r.signalCount, r.duplicateCount])).toEqual([
+      [2, 1],
+      [1, 0],
+    ]);
+  });
+
+  it('groups different signals about one host, unless the distinguishing field differs', async () => {
+    const byHost: CorrelationConfig = { default: { groupBy: ['host'] } };
+    const grouped = await ingest(
+      [alert({ title: 'Impossible travel' }), alert({ title: 'Mass download', principal: 'bob' })],
+      { correlation: byHost },
+    );
+    expect(grouped.results).toMatchObject([
+      { status: 'accepted', opened: true },
+      { status: 'accepted', opened: false },
+    ]);
+    expect(await count(investigations)).toBe(1);
+
+    const apart: CorrelationConfig = {
+      default: { groupBy: ['host'] },
+      sources: { generic: { distinguishBy: 'title' } },
+    };
+    const separate = await ingest(
+      [
+        alert({ title: 'Port scan', host: 'db-02' }),
+        alert({ title: 'Brute force', host: 'DB-02', principal: 'carol' }),
+      ],
+      { correlation: apart },
+    );
+    expect(separate.results).toMatchObject([
+      { status: 'accepted', opened: true },
+      { status: 'accepted', opened: true },
+    ]);
+    expect(await count(investigations)).toBe(3);
+  });
+
+  it('uses configured fingerprint keys instead of the adapter choice', async () => {
+    const byTitle: CorrelationConfig = { sources: { generic: { fingerprintKeys: ['title'] } } };
+    const summary = await ingest(
+      [alert({ host: 'a', sourceIp: '192.0.2.1' }), alert({ host: 'b', sourceIp: '192.0.2.2' })],
+      { correlation: byTitle },
+    );
+
+    expect(summary.results.map((r) => r.status)).toEqual(['accepted', 'duplicate']);
+  });
+
+  it('never merges a red-team exercise into real activity on the same host', async () => {
+    const config: CorrelationConfig = { default: { groupBy: ['host', 'principal'] } };
+    await ingest([alert()], { correlation: config });
+    const exercise = await ingest(
+      [alert({ sourceKind: 'red_team', exerciseId: 'RT-7', title: 'Impossible travel' })],
+      { correlation: config },
+    );
+
+    expect(exercise.results[0]).toMatchObject({ status: 'accepted', opened: true });
+    const rows = await store.db.select().from(investigations);
+    expect(rows.map((r) => r.exerciseId).sort()).toEqual(['RT-7', null].sort());
+  });
+
+  it('does not add to a closed investigation, and a new signal never changes a stage', async () => {
+    const config: CorrelationConfig = { default: { groupBy: ['host'] } };
+    const first = await ingest([alert()], { correlation: config });
+    const id = (first.results[0] as { investigationId: string }).investigationId;
+
+    await store.db.update(investigations).set({ stage: 'assess' }).where(eq(investigations.id, id));
+    const related = await ingest([alert({ title: 'Resolved: impossible travel' })], {
+      correlation: config,
+    });
+    expect(related.results[0]).toMatchObject({ investigationId: id });
+    const [row] = await store.db.select().from(investigations).where(eq(investigations.id, id));
+    expect(row?.stage).toBe('assess');
+
+    await store.db.update(investigations).set({ stage: 'close' }).where(eq(investigations.id, id));
+    const after = await ingest([alert({ id: 'later' })], { correlation: config });
+    expect(after.results[0]).toMatchObject({ status: 'accepted', opened: true });
+  });
+
+  it('stores and counts suppressed signals without opening anything; expired rules do not apply', async () => {
+    const now = new Date().toISOString();
+    const rule = (expiresAt: string, match: unknown) => ({
+      id: newId(),
+      match,
+      owner: 'soc-lead',
+      reason: 'scanner we run ourselves',
+      expiresAt,
+      createdBy: 'tester',
+      createdAt: now,
+    });
+    const live = rule('2999-01-01T00:00:00Z', { sourceIp: '198.51.100.0/24', title: 'port *' });
+    await store.db.insert(suppressionRules).values([
+      live,
+      rule('2000-01-01T00:00:00Z', { title: 'Impossible *' }),
+    ]);
+
+    const summary = await ingest([
+      alert({ title: 'Port scan' }),
+      alert({ title: 'Port sweep', sourceIp: '203.0.113.1' }),
+      alert({ title: 'Impossible travel' }),
+    ]);
+
+    expect(summary).toMatchObject({ suppressed: 1, accepted: 2 });
+    expect(summary.results[0]).toMatchObject({ status: 'suppressed', ruleId: live.id });
+    const muted = await store.db
+      .select()
+      .from(signals)
+      .where(eq(signals.suppressedBy, live.id));
+    expect(muted).toHaveLength(1);
+    expect(muted[0]?.investigationId).toBeNull();
+    expect(await count(investigations)).toBe(2);
+  });
+
+  it('sees in one batch what an earlier signal of the same batch opened', async () => {
+    const records = Array.from({ length: 7 }, (_, i) => alert({ id: `n-${i}` }));
+    const summary = await ingest(records, { batchSize: 3 });
+
+    expect(summary).toMatchObject({ accepted: 1, duplicates: 6 });
+    const [row] = await store.db.select().from(investigations);
+    expect(row).toMatchObject({ signalCount: 7, duplicateCount: 6 });
+  });
+
+  it('audits every opened investigation and every stored batch with a digest', async () => {
+    await ingest([alert({ id: '1' }), alert({ id: '2', title: 'Other' }), alert({ id: '3' })]);
+
+    const actions = (await store.db.select().from(auditLog)).map((e) => e.action);
+    expect(actions.filter((a) => a === 'investigation.opened')).toHaveLength(2);
+    const [batch] = await store.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.action, 'signals.received'));
+    expect(JSON.parse(String(batch?.data))).toMatchObject({ stored: 3, duplicates: 1 });
+    const stored = await store.db.execute(sql`SELECT count(*)::int AS n FROM signals`);
+    expect((stored as unknown as { rows: { n: number }[] }).rows[0]?.n).toBe(3);
+  });
+});

@@ -7,6 +7,7 @@ import ipaddr from 'ipaddr.js';
 import { BreachdeskError, fail } from '../domain/errors.ts';
 import type { ErrorCode } from '../domain/errors.ts';
 import type { NormalizedSignal } from '../domain/types.ts';
+import type { Tx } from '../store/db.ts';
 import type { RecordReader } from './records.ts';
 
 /** What one record became: a signal, a deliberate skip (not an alert), or a rejection. */
@@ -21,6 +22,15 @@ export interface IntakeAdapter {
   /** How files and bodies split into records for this format; NDJSON when absent. */
   reader?: RecordReader;
   parse(record: unknown, receivedAt: Date): ParseOutcome;
+  /**
+   * Keeps what came with a signal (e-mail attachments) in the signal's own transaction, once
+   * the signal row exists.
+   */
+  afterStore?(
+    tx: Tx,
+    stored: { signalId: string; investigationId: string | null },
+    signal: NormalizedSignal,
+  ): Promise<void>;
 }
 
 /** A record that is valid but carries nothing to investigate (e.g. a Suricata `http` event). */

@@ -8,6 +8,7 @@ import { actorLabel, cliActor } from '../auth/actor.ts';
 import { createToken, revokeToken } from '../auth/tokens.ts';
 import { ROLES } from '../domain/types.ts';
 import { fail } from '../domain/errors.ts';
+import { loadCorrelationConfig } from '../intake/correlation-config.ts';
 import { ingestRecords } from '../intake/ingest.ts';
 import { adapterFor, fileRecords, INTAKE_FORMATS } from '../intake/registry.ts';
 import { importTenants } from '../tenants/import.ts';
@@ -26,53 +27,79 @@ export async function withStore<T>(
   }
 }
 
+interface IngestFlags {
+  format: string;
+  json?: boolean;
+  source?: string;
+  correlation?: string;
+  dedupWindowHours?: string;
+}
+
+function windowOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+
+  const hours = Number(text);
+  if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 366) {
+    fail(
+      'BD_REQUEST_INVALID',
+      '--dedup-window-hours must be a positive number of hours (at most a year)',
+      'dedupWindowHours',
+    );
+  }
+  return hours;
+}
+
 export function registerDataCommands(program: Command): void {
   program
     .command('ingest')
-    .description('take in an alert file (NDJSON, plain or .gz, any size)')
+    .description('take in an alert file (plain or .gz, any size) in a sender format')
     .argument('<file>', 'file to read')
     .requiredOption('--format <format>', `one of ${INTAKE_FORMATS.join(', ')}`)
     .option('--json', 'print the summary as one JSON line')
-    .option('--dedup-window-hours <h>', 'repeats closer than this count on one investigation', '24')
-    .action(
-      async (file: string, opts: { format: string; json?: boolean; dedupWindowHours: string }) => {
-        const adapter = adapterFor(opts.format);
-        const window = Number(opts.dedupWindowHours);
-        if (!Number.isFinite(window) || window <= 0) {
-          fail(
-            'BD_REQUEST_INVALID',
-            '--dedup-window-hours must be a positive number',
-            'dedupWindowHours',
+    .option('--source <name>', 'sender name for idempotency and correlation (default: format)')
+    .option('--correlation <file>', 'correlation settings per source (JSON; docs/intake.md)')
+    .option('--dedup-window-hours <h>', 'repeats closer than this count on one investigation')
+    .action(async (file: string, opts: IngestFlags) => {
+      const adapter = adapterFor(opts.format);
+      const window = windowOf(opts.dedupWindowHours);
+      const correlation = opts.correlation ? loadCorrelationConfig(opts.correlation) : undefined;
+      if (opts.source !== undefined && !/^[\w.@:-]{1,100}$/.test(opts.source)) {
+        fail('BD_REQUEST_INVALID', '--source must be 1–100 letters, digits or . _ @ : -', 'source');
+      }
+
+      await withStore(program.opts(), async ({ db }) => {
+        let lines = 0;
+        const summary = await ingestRecords(db, adapter, fileRecords(adapter, file), {
+          actor: cliActor(),
+          dedupWindowHours: window,
+          correlation,
+          source: opts.source,
+          batchSize: 1000,
+          onLine: () => {
+            lines += 1;
+            if (lines % 10_000 === 0) process.stderr.write(`ingest: ${lines} lines\n`);
+          },
+        });
+
+        for (const r of summary.results) {
+          if (r.status === 'rejected') {
+            const field = r.field ? ` (${r.field})` : '';
+            process.stderr.write(`line ${r.line}: rejected ${r.code}${field}: ${r.reason}\n`);
+          }
+        }
+        const { accepted, duplicates, repeats, suppressed, skipped, rejected } = summary;
+        const counts = { accepted, duplicates, repeats, suppressed, skipped, rejected };
+        if (opts.json) {
+          console.log(JSON.stringify(counts));
+        } else {
+          console.log(
+            Object.entries(counts)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', '),
           );
         }
-
-        await withStore(program.opts(), async ({ db }) => {
-          let lines = 0;
-          const summary = await ingestRecords(db, adapter, fileRecords(adapter, file), {
-            actor: cliActor(),
-            dedupWindowHours: window,
-            onLine: () => {
-              lines += 1;
-              if (lines % 1000 === 0) process.stderr.write(`ingest: ${lines} lines\n`);
-            },
-          });
-
-          for (const r of summary.results) {
-            if (r.status === 'rejected') {
-              process.stderr.write(`line ${r.line}: rejected ${r.code}: ${r.reason}\n`);
-            }
-          }
-          const { accepted, duplicates, skipped, rejected } = summary;
-          if (opts.json) {
-            console.log(JSON.stringify({ accepted, duplicates, skipped, rejected }));
-          } else {
-            console.log(
-              `accepted ${accepted}, duplicates ${duplicates}, skipped ${skipped}, rejected ${rejected}`,
-            );
-          }
-        });
-      },
-    );
+      });
+    });
 
   program
     .command('tenants')

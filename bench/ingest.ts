@@ -40,7 +40,8 @@ function alertLine(i: number, total: number): string {
     event_type: 'alert',
     src_ip: `198.51.100.${k % SOURCES}`,
     src_port: 40_000 + (k % 20_000),
-    dest_ip: `10.0.${(k >> 8) & 255}.${k & 255}`,
+    // Each source talks to its own target: 2,000 (signature, source, target) fingerprints.
+    dest_ip: `10.0.1.${k % SOURCES}`,
     dest_port: 443,
     proto: 'TCP',
     host: `sensor-${k % 7}`,

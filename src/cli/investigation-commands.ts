@@ -1,7 +1,7 @@
 /**
  * Working investigations from the command line: list, show, move, rate, classify, scope,
- * declare, approve notices and write the post-mortem. The operator acts in the role given by
- * --role (BREACHDESK_ROLE), which is written into every audit entry.
+ * declare, draft authority notices, approve notices and write the post-mortem. The operator
+ * acts in the role given by --role (BREACHDESK_ROLE), which is written into every audit entry.
  */
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
@@ -18,6 +18,7 @@ import {
   writePostmortem,
 } from '../investigations/workflow.ts';
 import { approveNotice } from '../notify/approve.ts';
+import { draftAuthorityNotice, withdrawAuthorityDraft } from '../notify/authority-notice.ts';
 import { scopeInvestigation } from '../scoping/run.ts';
 import { withStore } from './data-commands.ts';
 
@@ -164,6 +165,56 @@ export function registerInvestigationCommands(program: Command): void {
         });
       },
     );
+
+  program
+    .command('authority-notice')
+    .description('draft the notice to a supervisory authority for an obligation (gdpr-33-1)')
+    .argument('<obligation>', 'obligation id, as `show` lists it under clocks')
+    .requiredOption('--to-name <name>', 'the authority, as the notice is addressed')
+    .requiredOption('--to-email <address>', "the authority's mailbox for breach notifications")
+    .option('--tenant <id>', 'the affected tenant whose data it concerns, if several are')
+    .addOption(
+      new Option('--language <code>', 'language of the notice').choices(['en', 'de', 'fr']),
+    )
+    .option('--delay-reasons <text>', 'why it comes after the deadline (GDPR Art. 33(1))')
+    .addOption(roleOption().default('incident_manager'))
+    .action(
+      async (
+        clockId: string,
+        opts: {
+          toName: string;
+          toEmail: string;
+          tenant?: string;
+          language?: string;
+          delayReasons?: string;
+          role: Role;
+        },
+      ) => {
+        await withStore(store(), async ({ db }) => {
+          const n = await draftAuthorityNotice(db, cliActor(opts.role), clockId, {
+            recipientName: opts.toName,
+            recipientEmail: opts.toEmail,
+            tenantId: opts.tenant,
+            language: opts.language,
+            delayReasons: opts.delayReasons,
+          });
+          print({ id: n.id, tenantId: n.tenantId, status: n.status, subject: n.subject });
+        });
+      },
+    );
+
+  program
+    .command('withdraw-notice')
+    .description('withdraw a draft authority notice that will not be sent')
+    .argument('<notice>', 'notice id')
+    .requiredOption('--reason <text>', 'why (kept in the audit log)')
+    .addOption(roleOption().default('incident_manager'))
+    .action(async (noticeId: string, opts: { reason: string; role: Role }) => {
+      await withStore(store(), async ({ db }) => {
+        await withdrawAuthorityDraft(db, cliActor(opts.role), noticeId, { reason: opts.reason });
+        console.log('withdrawn');
+      });
+    });
 
   program
     .command('approve')

@@ -59,6 +59,17 @@ export interface NoticeFacts {
   delayReasons?: string | null;
   /** Set on phase 2 and later. */
   followUp?: FollowUpFacts | null;
+  /**
+   * Whom an authority notice is addressed to, as the operator gave it: authorities' addresses
+   * are not in our data. Tenant and account-team notices go to the stored contacts instead.
+   */
+  addressee?: Addressee | null;
+}
+
+/** One mailbox a notice is sent to. */
+export interface Addressee {
+  name: string;
+  email: string;
 }
 
 /** Longest subject we produce, in user-perceived characters, before the exercise prefix. */
@@ -76,6 +87,10 @@ const BODY_NOISE = /[^\P{Cc}\n\t]|[\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
 const ISO_INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
 
+// Made once: building a segmenter costs far more than segmenting a subject line, and
+// segment() keeps no state between calls, so one instance serves every caller.
+const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
 /**
  * Makes `raw` safe for a one-line header such as Subject: every control character and line
  * separator becomes a space, runs of spaces collapse, and the result is cut to `max`
@@ -83,11 +98,10 @@ const ISO_INSTANT =
  */
 export function toSubjectLine(raw: string, max: number = SUBJECT_MAX_LENGTH): string {
   const flat = oneLine(raw);
+  // A grapheme is at least one UTF-16 unit, so a line this short needs no counting.
+  if (flat.length <= max) return flat;
 
-  const graphemes = Array.from(
-    new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(flat),
-    (s) => s.segment,
-  );
+  const graphemes = Array.from(GRAPHEMES.segment(flat), (s) => s.segment);
   if (graphemes.length <= max) return flat;
   return `${graphemes
     .slice(0, Math.max(0, max - 1))
@@ -146,6 +160,10 @@ const factsSchema = z.object({
   delayReasons: text(20_000).nullable().optional(),
   followUp: z
     .object({ what: text(20_000).min(1), initial: referenceSchema, previous: referenceSchema })
+    .nullable()
+    .optional(),
+  addressee: z
+    .object({ name: text(200).min(1), email: z.email().max(254) })
     .nullable()
     .optional(),
 });

@@ -6,7 +6,7 @@
  * a second copy; correcting a moment recomputes the due instant but never erases the record
  * of a filing that was late (late_since).
  */
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import { applicableRegimes, type DeploymentRole } from '../domain/applicability.ts';
@@ -145,9 +145,13 @@ export async function ensureClocks(tx: Tx, investigationId: string, actor: Actor
     classified: iso(inv.classifiedAt) ?? undefined,
     determined: iso(inv.determinedAt) ?? undefined,
   };
+  const filed = filedInstants(existing);
 
   for (const w of wanted) {
-    const filing = dueOf(w, moments);
+    const filing = dueOf(w, {
+      ...moments,
+      filings: filed.get(`${w.regime}|${w.tenantId ?? ''}`) ?? {},
+    });
     const prior = existing.find(
       (c) => c.regime === w.regime && c.filing === w.filing && c.tenantKey === (w.tenantId ?? ''),
     );
@@ -266,27 +270,46 @@ export async function listClocks(conn: Conn, investigationId: string): Promise<S
   }));
 }
 
-/** Marks a tenant's controller obligation met, the first time its notice reached a contact. */
-export async function markControllerClockMet(
+/** A delivery that reached one of a tenant's breach contacts. */
+export interface ControllerReached {
+  investigationId: string;
+  tenantId: string;
+  /** When the message was accepted, UTC ISO 8601. */
+  at: string;
+}
+
+/**
+ * GDPR Art. 33(2): marks each tenant's controller obligation met by the first delivery that
+ * reached one of its breach contacts. Only the first delivery sets met_at; later ones, in this
+ * batch or after it, never move it. One statement per investigation, whatever the batch size.
+ */
+export async function markControllerClocksMet(
   tx: Tx,
-  investigationId: string,
-  tenantId: string,
-  at: string,
-): Promise<boolean> {
-  const updated = await tx
-    .update(clocks)
-    .set({ metAt: at, status: 'met', updatedAt: at })
-    .where(
-      and(
-        eq(clocks.investigationId, investigationId),
-        eq(clocks.regime, 'gdpr-33-2'),
-        eq(clocks.tenantKey, tenantId),
-        // Only the first delivery meets the clock; later ones must not move it.
-        isNull(clocks.metAt),
-      ),
-    )
-    .returning({ id: clocks.id });
-  return updated.length > 0;
+  reached: readonly ControllerReached[],
+): Promise<void> {
+  const byInvestigation = new Map<string, Map<string, string>>();
+  for (const r of reached) {
+    const tenants = byInvestigation.get(r.investigationId) ?? new Map<string, string>();
+    // The earliest delivery of the batch is the one that notified the controller.
+    const seen = tenants.get(r.tenantId);
+    if (seen === undefined || r.at < seen) tenants.set(r.tenantId, r.at);
+    byInvestigation.set(r.investigationId, tenants);
+  }
+
+  for (const [investigationId, tenants] of byInvestigation) {
+    // Arrays as single parameters keep this one indexed statement at any batch size.
+    const tenantIds = sql.param([...tenants.keys()]);
+    const ats = sql.param([...tenants.values()]);
+    // gdpr-33-2 has the one filing 'controller'; naming it lets the unique index answer.
+    await tx.execute(sql`
+      UPDATE ${clocks} c
+      SET met_at = (${ats}::timestamptz[])[array_position(${tenantIds}::text[], c.tenant_key)],
+        status = 'met',
+        updated_at = (${ats}::timestamptz[])[array_position(${tenantIds}::text[], c.tenant_key)]
+      WHERE c.investigation_id = ${investigationId} AND c.regime = 'gdpr-33-2'
+        AND c.filing = 'controller' AND c.tenant_key = ANY(${tenantIds}::text[])
+        AND c.met_at IS NULL`);
+  }
 }
 
 /** Obligations that still stand in the way of closing: neither met nor decided not required. */
@@ -318,6 +341,44 @@ export async function decideOpenNotRequired(
       data: { clockId: c.id, ...decision },
     });
   }
+}
+
+/** One report recorded on an obligation after the first (FilingRule.updatable). */
+export interface FilingUpdate {
+  /** UTC ISO 8601. */
+  filedAt: string;
+  reference: string;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+/** The updates recorded on an obligation after the filing that met it, oldest first. */
+export function filingUpdates(decision: unknown): FilingUpdate[] {
+  const updates = (decision as { updates?: unknown } | null)?.updates;
+  return Array.isArray(updates) ? (updates as FilingUpdate[]) : [];
+}
+
+/**
+ * When the latest report of a met obligation was filed: its last update, else the filing
+ * that met it. Null while it is not met.
+ */
+export function latestFiledAt(row: { metAt: string | null; decision: unknown }): string | null {
+  if (row.metAt === null) return null;
+  return filingUpdates(row.decision).at(-1)?.filedAt ?? row.metAt;
+}
+
+// A chained filing runs from the actual submission of the filing it follows (NIS2's final
+// report from the notification; DORA's final report from the latest intermediate report).
+function filedInstants(rows: (typeof clocks.$inferSelect)[]) {
+  const out = new Map<string, Record<string, string>>();
+  for (const r of rows) {
+    const at =
+      r.status === 'met' ? latestFiledAt({ metAt: iso(r.metAt), decision: r.decision }) : null;
+    if (at === null) continue;
+    const key = `${r.regime}|${r.tenantKey}`;
+    out.set(key, { ...out.get(key), [r.filing]: at });
+  }
+  return out;
 }
 
 // Before its anchor moment is recorded an obligation has no date yet: the calculator refuses

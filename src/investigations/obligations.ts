@@ -3,18 +3,18 @@
  * approver and rationale), a filing recorded as made (late filings under GDPR Art. 33(1) must
  * carry their reasons), and corrections of the moments clocks run from.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import { fail } from '../domain/errors.ts';
-import { getRegime, REGIME_IDS } from '../domain/regimes/index.ts';
+import { type FilingRule, getRegime, REGIME_IDS } from '../domain/regimes/index.ts';
 import type { Role } from '../domain/types.ts';
 import { parseOrFail } from '../domain/validate.ts';
-import type { Db } from '../store/db.ts';
+import type { Db, Tx } from '../store/db.ts';
 import { iso } from '../store/db.ts';
 import { clocks, investigations } from '../store/schema.ts';
-import { ensureClocks } from './clocks.ts';
+import { ensureClocks, filingUpdates, latestFiledAt } from './clocks.ts';
 import { lockInvestigation } from './workflow.ts';
 
 const DECIDERS: ReadonlySet<Role> = new Set([
@@ -75,24 +75,48 @@ const filingSchema = z.object({
   delayReasons: z.string().trim().min(1).max(4000).optional(),
 });
 
-/** Records a filing made outside Breachdesk (e.g. to the supervisory authority). */
+/**
+ * Records a filing made outside Breachdesk (e.g. to the supervisory authority). The first
+ * filing meets the obligation and is recorded once. A filing whose rule is `updatable` (DORA's
+ * intermediate report) also takes updated reports after it: each is kept beside the first,
+ * audited, and moves the clocks chained on it (DORA's final report runs from the latest).
+ */
 export async function recordFiling(db: Db, actor: Actor, clockId: string, input: unknown) {
   assertDecider(actor);
   const body = parseOrFail(filingSchema, input, 'BD_REQUEST_INVALID');
-  const row = await loadClock(db, clockId);
   const filedAt = new Date(body.filedAt).toISOString();
   if (filedAt > new Date().toISOString()) {
     fail('BD_REQUEST_INVALID', 'filedAt lies in the future', 'filedAt');
   }
 
-  // A filing is recorded once; a second, perhaps back-dated one must not replace it.
-  if (row.status === 'met') {
-    fail(
-      'BD_STAGE_PRECONDITION',
-      `already met at ${iso(row.metAt)}; a filing is recorded once`,
-      'status',
-    );
-  }
+  const { investigationId } = await loadClock(db, clockId);
+  return db.transaction(async (tx) => {
+    // The investigation lock orders this with moment corrections, which recompute its clocks.
+    await lockInvestigation(tx, investigationId);
+    const [row] = await tx.select().from(clocks).where(eq(clocks.id, clockId)).for('update');
+    if (!row) fail('BD_NOT_FOUND', `obligation ${clockId} not found`, 'obligationId');
+    const rule = getRegime(row.regime).filings.find((f) => f.filing === row.filing);
+
+    const result =
+      row.status === 'met'
+        ? await recordUpdate(tx, actor, row, body, filedAt, rule)
+        : await recordFirst(tx, actor, row, body, filedAt, rule);
+    await ensureClocks(tx, investigationId, actor);
+    return result;
+  });
+}
+
+type ClockRow = typeof clocks.$inferSelect;
+type FilingBody = z.infer<typeof filingSchema>;
+
+async function recordFirst(
+  tx: Tx,
+  actor: Actor,
+  row: ClockRow,
+  body: FilingBody,
+  filedAt: string,
+  rule: FilingRule | undefined,
+) {
   const startsAt = iso(row.startsAt);
   if (startsAt !== null && filedAt < startsAt) {
     fail('BD_REQUEST_INVALID', `filedAt lies before the clock started (${startsAt})`, 'filedAt');
@@ -100,7 +124,6 @@ export async function recordFiling(db: Db, actor: Actor, clockId: string, input:
 
   const due = iso(row.due);
   const late = due !== null && filedAt > due;
-  const rule = getRegime(row.regime).filings.find((f) => f.filing === row.filing);
   // GDPR Art. 33(1): a notification after 72 hours is accompanied by the reasons for the delay.
   if (late && rule?.lateNeedsReasons && !body.delayReasons) {
     fail(
@@ -110,25 +133,98 @@ export async function recordFiling(db: Db, actor: Actor, clockId: string, input:
     );
   }
 
-  await db.transaction(async (tx) => {
-    await tx
-      .update(clocks)
-      .set({
-        status: 'met',
-        metAt: filedAt,
-        lateSince: late ? (iso(row.lateSince) ?? due) : row.lateSince,
-        decision: { filing: body, recordedBy: actorLabel(actor) },
-      })
-      .where(eq(clocks.id, clockId));
-    await appendAudit(tx, {
-      actor: actorLabel(actor),
-      action: 'obligation.filed',
-      entityType: 'investigation',
-      entityId: row.investigationId,
-      data: { clockId, ...body, late },
-    });
+  await tx
+    .update(clocks)
+    .set({
+      status: 'met',
+      metAt: filedAt,
+      lateSince: late ? (iso(row.lateSince) ?? due) : row.lateSince,
+      decision: { filing: body, recordedBy: actorLabel(actor) },
+    })
+    .where(eq(clocks.id, row.id));
+  await appendAudit(tx, {
+    actor: actorLabel(actor),
+    action: 'obligation.filed',
+    entityType: 'investigation',
+    entityId: row.investigationId,
+    data: { clockId: row.id, ...body, late },
   });
-  return { clockId, status: 'met', metAt: filedAt, late };
+  return { clockId: row.id, status: 'met', metAt: filedAt, filedAt, report: 1, late };
+}
+
+// An updated report has no deadline of its own: the first report already met (or missed) it,
+// so neither met_at nor late_since moves.
+async function recordUpdate(
+  tx: Tx,
+  actor: Actor,
+  row: ClockRow,
+  body: FilingBody,
+  filedAt: string,
+  rule: FilingRule | undefined,
+) {
+  const metAt = iso(row.metAt);
+  if (!rule?.updatable) {
+    fail('BD_STAGE_PRECONDITION', `already met at ${metAt}; a filing is recorded once`, 'status');
+  }
+
+  const latest = latestFiledAt({ metAt, decision: row.decision });
+  if (latest !== null && filedAt <= latest) {
+    fail(
+      'BD_REQUEST_INVALID',
+      `an updated ${row.filing} report follows the latest one, filed at ${latest}`,
+      'filedAt',
+    );
+  }
+  await assertNothingChainedFiled(tx, row);
+
+  const updates = [
+    ...filingUpdates(row.decision),
+    { ...body, filedAt, recordedBy: actorLabel(actor), recordedAt: new Date().toISOString() },
+  ];
+  const decision = { ...(row.decision as Record<string, unknown> | null), updates };
+  await tx.update(clocks).set({ decision }).where(eq(clocks.id, row.id));
+
+  const report = updates.length + 1;
+  await appendAudit(tx, {
+    actor: actorLabel(actor),
+    action: 'obligation.filed',
+    entityType: 'investigation',
+    entityId: row.investigationId,
+    data: { clockId: row.id, ...body, report, late: false },
+  });
+  return { clockId: row.id, status: 'met', metAt, filedAt, report, late: false };
+}
+
+// DORA's final report closes the series: an intermediate report after it updates nothing.
+async function assertNothingChainedFiled(tx: Tx, row: ClockRow): Promise<void> {
+  const chained = getRegime(row.regime)
+    .filings.filter((f) =>
+      f.limits.some((l) => typeof l.anchor !== 'string' && l.anchor.filing === row.filing),
+    )
+    .map((f) => f.filing);
+  if (chained.length === 0) return;
+
+  const [filed] = await tx
+    .select({ filing: clocks.filing, metAt: clocks.metAt })
+    .from(clocks)
+    .where(
+      and(
+        eq(clocks.investigationId, row.investigationId),
+        eq(clocks.regime, row.regime),
+        eq(clocks.tenantKey, row.tenantKey),
+        eq(clocks.status, 'met'),
+        inArray(clocks.filing, chained),
+      ),
+    )
+    .limit(1);
+  if (filed) {
+    fail(
+      'BD_STAGE_PRECONDITION',
+      `the ${filed.filing} report was filed at ${iso(filed.metAt)}; no ${row.filing} ` +
+        'report can follow it',
+      'status',
+    );
+  }
 }
 
 const momentsSchema = z

@@ -1,6 +1,6 @@
 /**
  * Read models of investigations: the queue and one investigation in full, with its history,
- * scoping, clocks, notices and deliveries.
+ * scoping, clocks, notices, deliveries and whether each affected tenant has been reached.
  */
 import { asc, desc, eq, ne } from 'drizzle-orm';
 import { auditEntriesFor } from '../audit/log.ts';
@@ -10,6 +10,7 @@ import type { Db } from '../store/db.ts';
 import { iso } from '../store/db.ts';
 import { investigations, notices, ratings, transitions } from '../store/schema.ts';
 import { latestAffectedTenants } from '../scoping/results.ts';
+import { notificationState } from '../notify/reachability.ts';
 import { deliveryStatus } from '../notify/worker.ts';
 import { listClocks } from './clocks.ts';
 
@@ -55,8 +56,8 @@ export async function getInvestigation(db: Db, id: string, now = new Date()) {
   const [row] = await db.select().from(investigations).where(eq(investigations.id, id));
   if (!row) fail('BD_NOT_FOUND', `investigation ${id} not found`, 'investigationId');
 
-  const [ratingRows, moves, scope, clockRows, noticeRows, deliveries, timeline] = await Promise.all(
-    [
+  const [ratingRows, moves, scope, clockRows, noticeRows, deliveries, reached, timeline] =
+    await Promise.all([
       db.select().from(ratings).where(eq(ratings.investigationId, id)).orderBy(asc(ratings.at)),
       db
         .select()
@@ -71,9 +72,9 @@ export async function getInvestigation(db: Db, id: string, now = new Date()) {
         .where(eq(notices.investigationId, id))
         .orderBy(asc(notices.tenantId), asc(notices.audience)),
       deliveryStatus(db, id),
+      notificationState(db, id),
       auditEntriesFor(db, id),
-    ],
-  );
+    ]);
 
   return {
     ...summarize(row),
@@ -107,6 +108,8 @@ export async function getInvestigation(db: Db, id: string, now = new Date()) {
       approvedAt: iso(n.approvedAt),
     })),
     deliveries: deliveries.map((d) => ({ ...d, sentAt: iso(d.sentAt) })),
+    // Per tenant with a tenant notice: notified, pending or not_notified (docs/delivery.md).
+    notificationState: reached,
     timeline: timeline.map((e) => ({ seq: e.seq, at: e.at, actor: e.actor, action: e.action })),
   };
 }

@@ -7,6 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import { fail } from '../domain/errors.ts';
+import type { NoticeFacts } from '../domain/notice-content.ts';
 import type { Role } from '../domain/types.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
@@ -15,8 +16,11 @@ import { buildMessageId } from './message.ts';
 
 const APPROVERS: ReadonlySet<Role> = new Set(['incident_manager', 'executive_incident_manager']);
 
+// Audiences outside the provider: a red-team exercise must never reach them.
+const EXTERNAL: ReadonlySet<string> = new Set(['tenant', 'authority', 'data_subject']);
+
 interface Recipient {
-  kind: 'breach_contact' | 'account_team';
+  kind: 'breach_contact' | 'account_team' | 'authority';
   id: string;
   name: string;
   email: string;
@@ -40,16 +44,19 @@ export async function approveNotice(db: Db, actor: Actor, noticeId: string): Pro
         'status',
       );
     }
-    // DESIGN.md §1.1: a red-team exercise must never reach a real customer.
-    if (notice.exercise && notice.audience === 'tenant') {
-      fail('BD_NOTICE_INVALID_STATE', 'notices of a red-team exercise are never sent to tenants');
+    // DESIGN.md §1.1: a red-team exercise must never reach a real customer or authority.
+    if (notice.exercise && EXTERNAL.has(notice.audience)) {
+      fail(
+        'BD_NOTICE_INVALID_STATE',
+        `notices of a red-team exercise are never sent to the ${notice.audience} audience`,
+      );
     }
 
-    const recipients = await recipientsFor(tx, notice.tenantId, notice.audience);
+    const recipients = await recipientsFor(tx, notice);
     if (recipients.length === 0) {
       fail(
         'BD_NOTICE_NO_RECIPIENTS',
-        `tenant ${notice.tenantId} has no ${notice.audience === 'tenant' ? 'breach contacts' : 'account team'}; ` +
+        `tenant ${notice.tenantId} has no ${RECIPIENTS_OF[notice.audience] ?? notice.audience}; ` +
           'add one before approving, the notice stays a draft',
         'tenantId',
       );
@@ -115,7 +122,19 @@ export async function approveNotice(db: Db, actor: Actor, noticeId: string): Pro
   });
 }
 
-async function recipientsFor(tx: Tx, tenantId: string, audience: string): Promise<Recipient[]> {
+const RECIPIENTS_OF: Record<string, string> = {
+  tenant: 'breach contacts',
+  account_team: 'account team',
+  authority: 'addressee (draft the authority notice again with one)',
+};
+
+async function recipientsFor(tx: Tx, notice: typeof notices.$inferSelect): Promise<Recipient[]> {
+  const { tenantId, audience } = notice;
+  // The operator named the authority's mailbox when drafting (authority-notice.ts).
+  if (audience === 'authority') {
+    const to = (notice.facts as Pick<NoticeFacts, 'addressee'> | null)?.addressee;
+    return to ? [{ kind: 'authority', id: 'authority', name: to.name, email: to.email }] : [];
+  }
   if (audience === 'tenant') {
     const rows = await tx
       .select()
@@ -124,6 +143,7 @@ async function recipientsFor(tx: Tx, tenantId: string, audience: string): Promis
     return rows.map((c) => ({ kind: 'breach_contact', id: c.id, name: c.name, email: c.email }));
   }
 
+  if (audience !== 'account_team') return [];
   const rows = await tx.select().from(accountTeam).where(eq(accountTeam.tenantId, tenantId));
   return rows.map((m) => ({ kind: 'account_team', id: m.id, name: m.name, email: m.email }));
 }

@@ -234,5 +234,10 @@ async function currentFacts(
   if (!scoped) return { ...before, followUp: null };
 
   const fresh = await buildFacts(tx, inv, scoped, noticeTextsOf(inv));
-  return { ...fresh, delayReasons: before.delayReasons ?? null };
+  // An authority notice's follow-up goes where the notice it follows went.
+  return {
+    ...fresh,
+    delayReasons: before.delayReasons ?? null,
+    addressee: before.addressee ?? null,
+  };
 }

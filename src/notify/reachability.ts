@@ -4,7 +4,7 @@
  * reached, or that has no breach contact at all, is "not notified": the incident manager is
  * alerted, and its GDPR Art. 33(2) clock stays open, so the miss counts against its deadline.
  */
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import type { Conn, Db, Tx } from '../store/db.ts';
 import { iso } from '../store/db.ts';
@@ -166,7 +166,11 @@ export async function checkNoticeReached(tx: Tx, noticeId: string, at: Date): Pr
 
 /**
  * GDPR Art. 33(2): a notice that bounced did not notify the controller, so a clock met by
- * its delivery is open again. Its due moment and any recorded lateness are left as they are.
+ * its delivery is open again ('required'). Its due moment and any recorded lateness are left
+ * as they are, and the audit entry keeps when the clock had been met, so the record of the
+ * delivery that turned out not to notify stays. A clock met by a filing recorded by hand
+ * (obligations.ts recordFiling: the controller was told another way) is left met: a bounced
+ * e-mail does not undo a notification made by other means.
  */
 async function reopenControllerClock(
   tx: Tx,
@@ -175,7 +179,22 @@ async function reopenControllerClock(
   noticeId: string,
   at: Date,
 ): Promise<void> {
-  const reopened = await tx
+  const met = await tx
+    .select({ id: clocks.id, metAt: clocks.metAt })
+    .from(clocks)
+    .where(
+      and(
+        eq(clocks.investigationId, investigationId),
+        eq(clocks.regime, 'gdpr-33-2'),
+        eq(clocks.tenantKey, tenantId),
+        isNotNull(clocks.metAt),
+        sql`${clocks.decision} -> 'filing' IS NULL`,
+      ),
+    )
+    .for('update');
+  if (met.length === 0) return;
+
+  await tx
     .update(clocks)
     .set({
       metAt: null,
@@ -183,23 +202,19 @@ async function reopenControllerClock(
       updatedAt: at.toISOString(),
     })
     .where(
-      and(
-        eq(clocks.investigationId, investigationId),
-        eq(clocks.regime, 'gdpr-33-2'),
-        eq(clocks.tenantKey, tenantId),
-        isNotNull(clocks.metAt),
+      inArray(
+        clocks.id,
+        met.map((c) => c.id),
       ),
-    )
-    .returning({ id: clocks.id });
-  if (reopened.length === 0) return;
-
+    );
   await appendAudit(tx, {
     actor: ACTOR,
     action: 'clock.reopened',
     entityType: 'investigation',
     entityId: investigationId,
     data: {
-      clockIds: reopened.map((c) => c.id),
+      clockIds: met.map((c) => c.id),
+      previouslyMetAt: met.map((c) => ({ clockId: c.id, metAt: iso(c.metAt) })),
       tenantId,
       noticeId,
       reason: 'every breach contact of the tenant failed or bounced',

@@ -11,8 +11,8 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { NodemailerError, SendMailOptions, SentMessageInfo, Transporter } from 'nodemailer';
 import { fail } from '../domain/errors.ts';
-import { oneLine, toSubjectLine } from '../domain/notice-content.ts';
-import { NOTICE_HEADER, findMessageProblem } from './message.ts';
+import { toSubjectLine } from '../domain/notice-content.ts';
+import { NOTICE_HEADER, findMessageProblem, toHeaderText } from './message.ts';
 import type { OutgoingMessage } from './message.ts';
 
 /**
@@ -259,35 +259,20 @@ class EmlTransport implements Transport {
   }
 }
 
-/**
- * toSubjectLine(value, max), cheaper: it counts graphemes with a new Intl.Segmenter on every
- * call, a cost paid several times per message; a flattened line of at most `max` UTF-16
- * units has at most `max` graphemes, so only longer ones need counting.
- */
-function capLine(value: string, max: number): string {
-  const flat = oneLine(value);
-  return flat.length <= max ? flat : toSubjectLine(flat, max);
-}
-
-/** toHeaderText (message.ts) through capLine: one line of at most 200 graphemes. */
-function headerLine(value: string): string {
-  return capLine(value, 200);
-}
-
 /** The nodemailer message for `msg`; assumes findMessageProblem(msg) returned null. */
 function toMailOptions(msg: OutgoingMessage, signing: Signing): SendMailOptions {
   const headers: Record<string, string> = {};
   let noticeTag = msg.messageId;
   for (const [name, value] of Object.entries(msg.headers)) {
-    if (name.toLowerCase() === NOTICE_HEADER.toLowerCase()) noticeTag = headerLine(value);
-    else headers[name] = headerLine(value);
+    if (name.toLowerCase() === NOTICE_HEADER.toLowerCase()) noticeTag = toHeaderText(value);
+    else headers[name] = toHeaderText(value);
   }
 
   return {
     messageId: msg.messageId,
-    from: { name: headerLine(msg.from.name), address: msg.from.address },
-    to: { name: headerLine(msg.to.name), address: msg.to.address },
-    subject: capLine(msg.subject, SUBJECT_CAP),
+    from: { name: toHeaderText(msg.from.name), address: msg.from.address },
+    to: { name: toHeaderText(msg.to.name), address: msg.to.address },
+    subject: toSubjectLine(msg.subject, SUBJECT_CAP),
     text: msg.text,
     headers: {
       ...headers,

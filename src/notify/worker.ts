@@ -11,10 +11,10 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { canonicalJson, entryHash, type AuditEntry } from '../audit/chain.ts';
-import { appendAudit, type AuditEvent, recordAuditHead } from '../audit/log.ts';
+import { appendAuditBatch, type AuditEvent } from '../audit/log.ts';
+import { markControllerClocksMet } from '../investigations/clocks.ts';
 import type { Db, Tx } from '../store/db.ts';
-import { auditLog, clocks, notices, outbox } from '../store/schema.ts';
+import { notices, outbox } from '../store/schema.ts';
 import { mailDomain } from './approve.ts';
 import { NOTICE_HEADER, type OutgoingMessage } from './message.ts';
 import { checkNoticeReached } from './reachability.ts';
@@ -216,7 +216,17 @@ async function recordOutcomes(db: Db, batch: Outcome[], tally: DeliveryTally): P
       await recordUnsent(tx, o, verdict);
     }
 
-    await markControllerClocksMet(tx, sent);
+    // GDPR Art. 33(2): the controller is notified once a message reaches a breach contact.
+    await markControllerClocksMet(
+      tx,
+      sent
+        .filter((o) => o.claimed.recipientKind === 'breach_contact')
+        .map((o) => ({
+          investigationId: o.claimed.investigationId,
+          tenantId: o.claimed.tenantId,
+          at: o.at.toISOString(),
+        })),
+    );
 
     const events: AuditEvent[] = batch.map((o, i) => ({
       actor: WORKER_ACTOR,
@@ -242,81 +252,6 @@ async function recordOutcomes(db: Db, batch: Outcome[], tally: DeliveryTally): P
     else if (v === 'uncertain') tally.uncertain += 1;
     else tally.retrying += 1;
   }
-}
-
-/**
- * GDPR Art. 33(2): a tenant (the controller) is notified once a message reaches one of its
- * breach contacts. The batched form of markControllerClockMet (investigations/clocks.ts),
- * with the same rule: only the first delivery sets met_at, later ones never move it.
- */
-async function markControllerClocksMet(tx: Tx, sent: Outcome[]): Promise<void> {
-  const first = new Map<string, Outcome>();
-  for (const o of sent) {
-    if (o.claimed.recipientKind !== 'breach_contact') continue;
-    const key = `${o.claimed.investigationId}\u0000${o.claimed.tenantId}`;
-    if (!first.has(key)) first.set(key, o);
-  }
-  if (first.size === 0) return;
-
-  const byInvestigation = new Map<string, Outcome[]>();
-  for (const o of first.values()) {
-    const list = byInvestigation.get(o.claimed.investigationId) ?? [];
-    list.push(o);
-    byInvestigation.set(o.claimed.investigationId, list);
-  }
-  for (const [investigationId, list] of byInvestigation) {
-    const tenantIds = sql.param(list.map((o) => o.claimed.tenantId));
-    const ats = sql.param(list.map((o) => o.at.toISOString()));
-    // gdpr-33-2 has the one filing 'controller'; naming it lets the unique index answer.
-    await tx.execute(sql`
-      UPDATE ${clocks} c
-      SET met_at = (${ats}::timestamptz[])[array_position(${tenantIds}::text[], c.tenant_key)],
-        status = 'met',
-        updated_at = (${ats}::timestamptz[])[array_position(${tenantIds}::text[], c.tenant_key)]
-      WHERE c.investigation_id = ${investigationId} AND c.regime = 'gdpr-33-2'
-        AND c.filing = 'controller' AND c.tenant_key = ANY(${tenantIds}::text[])
-        AND c.met_at IS NULL`);
-  }
-}
-
-/**
- * Appends one audit entry per event, chained in order, with three statements whatever the
- * count: appendAudit writes the first (taking the chain's transaction-scoped lock, so no
- * other process can append until this transaction ends) and the rest follow it in one
- * multi-row insert, hashed exactly as appendAudit hashes them.
- */
-async function appendAuditBatch(tx: Tx, events: AuditEvent[]): Promise<void> {
-  const [first, ...rest] = events;
-  if (!first) return;
-
-  let prev: AuditEntry = await appendAudit(tx, first);
-  const rows: AuditEntry[] = [];
-  for (const e of rest) {
-    const entry: Omit<AuditEntry, 'hash'> = {
-      seq: prev.seq + 1,
-      at: (e.at ?? new Date()).toISOString(),
-      actor: e.actor,
-      action: e.action,
-      entityType: e.entityType,
-      entityId: e.entityId,
-      data: canonicalJson(e.data ?? {}),
-      prevHash: prev.hash,
-    };
-    prev = { ...entry, hash: entryHash(entry) };
-    rows.push(prev);
-  }
-
-  if (rows.length === 0) return;
-
-  // One parameter per column rather than per value: the statement costs the same to parse
-  // and plan for 2 entries or 500.
-  const col = <K extends keyof AuditEntry>(key: K) => sql.param(rows.map((r) => r[key]));
-  await tx.execute(sql`
-    INSERT INTO ${auditLog} (seq, at, actor, action, entity_type, entity_id, data, prev_hash, hash)
-    SELECT * FROM unnest(${col('seq')}::bigint[], ${col('at')}::text[], ${col('actor')}::text[],
-      ${col('action')}::text[], ${col('entityType')}::text[], ${col('entityId')}::text[],
-      ${col('data')}::text[], ${col('prevHash')}::text[], ${col('hash')}::text[])`);
-  await recordAuditHead(tx, prev);
 }
 
 async function recordUnsent(tx: Tx, o: Outcome, verdict: Exclude<Verdict, 'sent'>): Promise<void> {

@@ -428,7 +428,7 @@ export const staffAlerts = pgTable(
     subject: text('subject').notNull(),
     body: text('body').notNull(),
     createdAt: instant('created_at').notNull(),
-    // queued | sent | failed | none (no address configured)
+    // queued | sending (claimed; sent_at = claim time) | sent | failed | none (no address configured)
     status: text('status').notNull(),
     sentAt: instant('sent_at'),
     lastResponse: text('last_response'),

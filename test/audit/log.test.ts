@@ -1,6 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { appendAudit, verifyAuditLog } from '../../src/audit/log.ts';
+import {
+  appendAudit,
+  appendAuditBatch,
+  auditEntriesFor,
+  verifyAuditLog,
+} from '../../src/audit/log.ts';
 import type { Store } from '../../src/store/db.ts';
 import { describeEachBackend } from '../support/backends.ts';
 
@@ -40,6 +45,33 @@ describeEachBackend('audit log', (backend) => {
   it('names the first missing entry after the tail of the log was deleted', async () => {
     await store.db.execute(sql`DELETE FROM audit_log WHERE seq >= 4`);
     expect(await verifyAuditLog(store.db)).toMatchObject({ ok: false, brokenAt: 4 });
+  });
+
+  const batchOf = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      actor: 'worker',
+      action: 'notice.delivered',
+      entityType: 'thing',
+      entityId: `b${i}`,
+      data: { i, name: 'Ærø 東京 🚀' },
+    }));
+
+  it('chains a batch after the entries before it, in order, and verifies', async () => {
+    await store.db.transaction((tx) => appendAuditBatch(tx, batchOf(3)));
+    expect(await verifyAuditLog(store.db)).toMatchObject({ ok: true, entries: 8 });
+    expect((await auditEntriesFor(store.db, 'b2')).map((e) => e.seq)).toEqual([8]);
+  });
+
+  it('names an edited entry inside a batch', async () => {
+    await store.db.transaction((tx) => appendAuditBatch(tx, batchOf(4)));
+    await store.db.execute(sql`UPDATE audit_log SET actor = 'someone else' WHERE seq = 8`);
+    expect(await verifyAuditLog(store.db)).toMatchObject({ ok: false, brokenAt: 8 });
+  });
+
+  it('moves the head record to the last entry of a batch', async () => {
+    await store.db.transaction((tx) => appendAuditBatch(tx, batchOf(4)));
+    await store.db.execute(sql`DELETE FROM audit_log WHERE seq = 9`);
+    expect(await verifyAuditLog(store.db)).toMatchObject({ ok: false, brokenAt: 9 });
   });
 
   it('detects two rows swapped in place', async () => {

@@ -2,7 +2,7 @@
  * The facts a notice is made of and the rules every rendering keeps. The wording of each
  * audience and language is tested with the templates (test/notify/templates.test.ts).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BreachdeskError } from '../../src/domain/errors.ts';
 import {
   markSubject,
@@ -112,5 +112,19 @@ describe('subject lines', () => {
     const line = toSubjectLine(family.repeat(10), 5);
 
     expect(line).toBe(`${family.repeat(4)}…`);
+  });
+
+  it('counts graphemes with one shared segmenter, not a new one per subject', () => {
+    const made = vi.spyOn(Intl, 'Segmenter');
+    try {
+      for (const n of [10, 20, 30]) toSubjectLine('👨‍👩‍👧‍👦'.repeat(n), 5);
+      expect(made).not.toHaveBeenCalled();
+    } finally {
+      made.mockRestore();
+    }
+  });
+
+  it('keeps a line as short as the cap whole without segmenting it', () => {
+    expect(toSubjectLine('Ärger: 東京 🚀', 12)).toBe('Ärger: 東京 🚀');
   });
 });

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { auditEntriesFor } from '../../src/audit/log.ts';
 import { cliActor } from '../../src/auth/actor.ts';
-import { listClocks } from '../../src/investigations/clocks.ts';
+import { listClocks, markControllerClocksMet } from '../../src/investigations/clocks.ts';
 import {
   correctMoments,
   decideObligation,
@@ -200,6 +201,22 @@ describeEachBackend('obligations', (backend) => {
     expect(after?.lateSince).toBe('2026-11-04T10:00:00.000Z');
   });
 
+  it('meets a controller clock at the earliest delivery and never moves it later', async () => {
+    await declared();
+    const reached = (at: string) => ({ investigationId: id, tenantId: 'acme', at });
+    await store.db.transaction((tx) =>
+      markControllerClocksMet(tx, [
+        reached('2026-12-01T10:05:00.000Z'),
+        reached('2026-12-01T10:00:00.000Z'),
+      ]),
+    );
+    await store.db.transaction((tx) =>
+      markControllerClocksMet(tx, [reached('2026-12-01T09:00:00.000Z')]),
+    );
+    const [controller] = await byRegime('gdpr-33-2');
+    expect(controller).toMatchObject({ status: 'met', metAt: '2026-12-01T10:00:00.000Z' });
+  });
+
   it('refuses to close while notices are drafts or obligations are open', async () => {
     await declared();
     await moveStage(store.db, responder, id, { to: 'stabilize', reason: 'contained' });
@@ -342,5 +359,111 @@ describeEachBackend('regime overrides', (backend) => {
       }),
     ).rejects.toMatchObject({ code: 'BD_REQUEST_INVALID', field: 'add[0].regime' });
     expect(await snapshot(store.db)).toEqual(before);
+  });
+});
+
+describeEachBackend('DORA updated intermediate reports', (backend) => {
+  let store: Store;
+  let id: string;
+
+  // Europe/Brussels is on CET (UTC+1) throughout: no daylight-saving change in these months.
+  // aware 11-02 08:00Z, classified 10:00Z: initial due min(14:00Z, 11-03 08:00Z) = 14:00Z.
+  beforeEach(async () => {
+    store = await backend.open();
+    await seedTenants(store.db, ['acme']);
+    id = await openInvestigation(store.db);
+    await overrideRegimes(store.db, legal, id, {
+      add: [{ regime: 'dora', tenantId: null }],
+      reason: 'the affected service is a payment service under DORA',
+    });
+    await correctMoments(store.db, manager, id, {
+      awareAt: '2026-11-02T08:00:00Z',
+      classifiedAt: '2026-11-02T10:00:00Z',
+      reason: 'classified as major by the incident manager',
+    });
+  });
+  afterEach(() => store.close());
+
+  const dora = async () =>
+    Object.fromEntries(
+      (await listClocks(store.db, id)).filter((c) => c.regime === 'dora').map((c) => [c.filing, c]),
+    );
+  const file = async (filing: string, filedAt: string, reference: string) =>
+    recordFiling(store.db, legal, (await dora())[filing]?.id ?? '', { filedAt, reference });
+
+  // initial filed 11-02 13:00Z; first intermediate 11-05 12:00Z (within 72 h: due 11-05 13:00Z).
+  async function firstReports() {
+    await file('initial', '2026-11-02T13:00:00Z', 'ECB-INIT-1');
+    await file('intermediate', '2026-11-05T12:00:00Z', 'ECB-INT-1');
+  }
+
+  it('runs the final report one month after the first intermediate report', async () => {
+    await firstReports();
+    // 11-05 12:00Z = 13:00 CET → 12-05 13:00 CET = 12:00Z.
+    const { intermediate, final } = await dora();
+    expect(intermediate?.due).toBe('2026-11-05T13:00:00.000Z');
+    expect(final?.due).toBe('2026-12-05T12:00:00.000Z');
+  });
+
+  it('accepts a second and third intermediate report, moving the final after the latest', async () => {
+    await firstReports();
+    await file('intermediate', '2026-11-20T09:30:00Z', 'ECB-INT-2');
+    // 11-20 09:30Z = 10:30 CET → 12-20 10:30 CET = 09:30Z.
+    expect((await dora()).final?.due).toBe('2026-12-20T09:30:00.000Z');
+
+    const third = await file('intermediate', '2026-11-30T16:00:00Z', 'ECB-INT-3');
+    expect(third).toMatchObject({ report: 3, metAt: '2026-11-05T12:00:00.000Z', late: false });
+    // 11-30 16:00Z = 17:00 CET → 12-30 17:00 CET = 16:00Z.
+    expect((await dora()).final?.due).toBe('2026-12-30T16:00:00.000Z');
+  });
+
+  it('keeps the first intermediate report as the one that met the 72 h limit', async () => {
+    await firstReports();
+    await file('intermediate', '2026-11-20T09:30:00Z', 'ECB-INT-2');
+    const { intermediate } = await dora();
+    expect(intermediate).toMatchObject({ metAt: '2026-11-05T12:00:00.000Z', lateSince: null });
+    expect(intermediate?.decision).toMatchObject({
+      filing: { reference: 'ECB-INT-1' },
+      updates: [{ reference: 'ECB-INT-2', filedAt: '2026-11-20T09:30:00.000Z' }],
+    });
+  });
+
+  it('audits each updated intermediate report with its number in the series', async () => {
+    await firstReports();
+    await file('intermediate', '2026-11-20T09:30:00Z', 'ECB-INT-2');
+    const filed = (await auditEntriesFor(store.db, id))
+      .filter((e) => e.action === 'obligation.filed')
+      .map((e) => JSON.parse(e.data) as { reference: string; report?: number });
+    expect(filed.map((d) => [d.reference, d.report])).toEqual([
+      ['ECB-INIT-1', undefined],
+      ['ECB-INT-1', undefined],
+      ['ECB-INT-2', 2],
+    ]);
+  });
+
+  it('refuses an updated report dated before the latest one and changes nothing', async () => {
+    await firstReports();
+    await file('intermediate', '2026-11-20T09:30:00Z', 'ECB-INT-2');
+    const before = await snapshot(store.db);
+    await expect(file('intermediate', '2026-11-10T09:30:00Z', 'ECB-INT-X')).rejects.toMatchObject({
+      code: 'BD_REQUEST_INVALID',
+      field: 'filedAt',
+    });
+    expect(await snapshot(store.db)).toEqual(before);
+  });
+
+  it('refuses an intermediate report after the final report was filed', async () => {
+    await firstReports();
+    await file('final', '2026-11-25T10:00:00Z', 'ECB-FINAL');
+    await expect(file('intermediate', '2026-11-30T16:00:00Z', 'ECB-INT-2')).rejects.toMatchObject({
+      code: 'BD_STAGE_PRECONDITION',
+    });
+  });
+
+  it('still records the initial notification once', async () => {
+    await firstReports();
+    await expect(file('initial', '2026-11-03T13:00:00Z', 'ECB-INIT-2')).rejects.toMatchObject({
+      code: 'BD_STAGE_PRECONDITION',
+    });
   });
 });

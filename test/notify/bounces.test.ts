@@ -5,12 +5,12 @@
 import { eq } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verifyAuditLog } from '../../src/audit/log.ts';
+import { auditEntriesFor, verifyAuditLog } from '../../src/audit/log.ts';
 import { type BounceListener, parseDsn, startBounceListener } from '../../src/notify/bounces.ts';
 import { notificationState } from '../../src/notify/reachability.ts';
 import { createTransport } from '../../src/notify/transport.ts';
 import { deliverDue } from '../../src/notify/worker.ts';
-import type { Store } from '../../src/store/db.ts';
+import { iso, type Store } from '../../src/store/db.ts';
 import { clocks, outbox, staffAlerts } from '../../src/store/schema.ts';
 import { describeEachBackend } from '../support/backends.ts';
 import {
@@ -206,6 +206,24 @@ describeEachBackend('the bounce listener', (backend) => {
     expect(acme?.state).toBe('not_notified');
     const [clock] = await store.db.select().from(clocks).where(eq(clocks.tenantKey, 'acme'));
     expect(clock?.metAt).toBeNull();
+  });
+
+  it('keeps in the audit log when the reopened clock had been met', async () => {
+    const [met] = await store.db.select().from(clocks).where(eq(clocks.tenantKey, 'acme'));
+    for (const email of ['dpo@acme.example', 'ciso@acme.example']) {
+      await sendToListener(
+        listener.port,
+        buildDsn({ messageId: messageIdOf(email), recipient: email }),
+      );
+    }
+
+    const [reopened] = (await auditEntriesFor(store.db, seeded.investigationId)).filter(
+      (e) => e.action === 'clock.reopened',
+    );
+    expect(JSON.parse(reopened?.data ?? '{}')).toMatchObject({
+      previouslyMetAt: [{ clockId: met?.id, metAt: iso(met?.metAt ?? null) }],
+    });
+    expect(met?.metAt).not.toBeNull();
   });
 
   it('keeps the tenant notified while one contact still received the notice', async () => {

@@ -7,6 +7,8 @@ import { createServer } from 'node:net';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../src/audit/log.ts';
+import { cliActor } from '../../src/auth/actor.ts';
+import { recordFiling } from '../../src/investigations/obligations.ts';
 import { notificationState, alertTenantsWithoutContacts } from '../../src/notify/reachability.ts';
 import { deliverStaffAlerts } from '../../src/notify/staff-alerts.ts';
 import { createTransport, type Transport } from '../../src/notify/transport.ts';
@@ -149,6 +151,23 @@ describeEachBackend('the outbox worker', (backend) => {
     expect(alerts.map((a) => a.dedupKey)).toEqual([`not-notified:${seeded.noticeIds.get('acme')}`]);
     const [clock] = await store.db.select().from(clocks).where(eq(clocks.tenantKey, 'acme'));
     expect(clock?.metAt).toBeNull();
+  });
+
+  it('keeps a clock met by a recorded filing when every breach contact then fails', async () => {
+    await seedFanout(store.db, [{ id: 'acme', contacts: ['a@acme.example'] }]);
+    script.set('a@acme.example', 'reject');
+    const [before] = await store.db.select().from(clocks).where(eq(clocks.tenantKey, 'acme'));
+    const filedAt = new Date().toISOString();
+    await recordFiling(store.db, cliActor('legal', 'lou'), before?.id ?? '', {
+      filedAt,
+      reference: 'told the DPO of acme by telephone',
+    });
+
+    await deliverDue(store.db, transport);
+
+    const [clock] = await store.db.select().from(clocks).where(eq(clocks.tenantKey, 'acme'));
+    expect(clock).toMatchObject({ status: 'met' });
+    expect(Date.parse(clock?.metAt ?? '')).toBe(Date.parse(filedAt));
   });
 
   it('counts a tenant notified when one of its two contacts is reached', async () => {

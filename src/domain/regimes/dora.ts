@@ -36,12 +36,16 @@ export const dora: Regime = {
       to: 'competent authority',
       limits: within({ filing: 'initial' }, { kind: 'hours', hours: 72 }),
       source: 'RTS (EU) 2025/301 Art. 5(1): within 72 h of submitting the initial notification',
+      // RTS Art. 5(1): updated intermediate reports follow as the situation changes; the
+      // 72 h limit binds the first one only.
+      updatable: true,
     },
     {
       filing: 'final',
       from: 'financial entity',
       to: 'competent authority',
-      // Runs from the latest intermediate report: record the last one as filings.intermediate.
+      // Runs from the latest (updated) intermediate report: the calculator takes that one as
+      // filings.intermediate; recorded obligations use the latest update (clocks.ts).
       limits: within({ filing: 'intermediate' }, { kind: 'months', months: 1 }),
       source:
         'RTS (EU) 2025/301 Art. 5(1): at most one month after the latest updated ' +

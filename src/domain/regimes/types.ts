@@ -76,6 +76,12 @@ export interface FilingRule {
   source: string;
   /** A notice after the deadline must state the reasons for the delay (GDPR Art. 33(1)). */
   lateNeedsReasons?: boolean;
+  /**
+   * Updated reports of this filing may follow the first one (DORA's updated intermediate
+   * reports). The first decides whether the filing was on time; a filing chained on this one
+   * runs from the latest report.
+   */
+  updatable?: true;
   /** When the duty arises at all, if not always. */
   condition?: string;
   decisionOptions?: readonly DecisionOption[];

@@ -78,7 +78,12 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
 
   app.get(
     '/api/v1/investigations/:id',
-    { schema: { summary: 'One investigation in full (id or INV-n)', params: idParams } },
+    {
+      schema: {
+        summary: "One investigation in full (id or INV-n), with each tenant's notification state",
+        params: idParams,
+      },
+    },
     async (request) => {
       requireStaff(requireActor(request));
       return getInvestigation(db, await resolveInvestigationId(db, request.params.id));

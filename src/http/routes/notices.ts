@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { approveNotice } from '../../notify/approve.ts';
+import { draftAuthorityNotice, withdrawAuthorityDraft } from '../../notify/authority-notice.ts';
 import { fail } from '../../domain/errors.ts';
 import { notices } from '../../store/schema.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
@@ -48,6 +49,53 @@ export function registerNoticeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
         body: n.body,
         bodySha256: n.bodySha256,
       };
+    },
+  );
+
+  app.post(
+    '/api/v1/obligations/:obligationId/authority-notice',
+    {
+      schema: {
+        summary:
+          'Draft the notice to the supervisory authority for an obligation (gdpr-33-1): ' +
+          '{ recipientName, recipientEmail, tenantId?, language?, delayReasons? }',
+        params: z.object({ obligationId: z.string().max(100) }),
+        body: z.record(z.string(), z.unknown()),
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const n = await draftAuthorityNotice(db, actor, request.params.obligationId, request.body);
+      return {
+        id: n.id,
+        investigationId: n.investigationId,
+        tenantId: n.tenantId,
+        audience: n.audience,
+        status: n.status,
+        subject: n.subject,
+        bodySha256: n.bodySha256,
+        addressee: (n.facts as { addressee?: unknown }).addressee,
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/notices/:noticeId/withdraw',
+    {
+      schema: {
+        summary: 'Withdraw a draft authority notice that will not be sent: { reason }',
+        params: z.object({ noticeId: z.string().max(100) }),
+        body: z.record(z.string(), z.unknown()),
+      },
+    },
+    async (request) => {
+      await withdrawAuthorityDraft(
+        db,
+        requireActor(request),
+        request.params.noticeId,
+        request.body,
+      );
+      return { withdrawn: true };
     },
   );
 

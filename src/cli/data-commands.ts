@@ -9,6 +9,7 @@ import { createToken, revokeToken } from '../auth/tokens.ts';
 import { ROLES } from '../domain/types.ts';
 import { fail } from '../domain/errors.ts';
 import { loadCorrelationConfig } from '../intake/correlation-config.ts';
+import { sniffFile } from '../intake/auto.ts';
 import { ingestRecords } from '../intake/ingest.ts';
 import { adapterFor, fileRecords, INTAKE_FORMATS } from '../intake/registry.ts';
 import { importTenants } from '../tenants/import.ts';
@@ -29,6 +30,7 @@ export async function withStore<T>(
 
 interface IngestFlags {
   format: string;
+  zone?: string;
   json?: boolean;
   source?: string;
   correlation?: string;
@@ -54,13 +56,21 @@ export function registerDataCommands(program: Command): void {
     .command('ingest')
     .description('take in an alert file (plain or .gz, any size) in a sender format')
     .argument('<file>', 'file to read')
-    .requiredOption('--format <format>', `one of ${INTAKE_FORMATS.join(', ')}`)
+    .requiredOption('--format <format>', `one of ${INTAKE_FORMATS.join(', ')}, or auto`)
+    .option('--zone <zone>', 'zone of zone-less timestamps (fast, cef): UTC, +01:00, Europe/Berlin')
     .option('--json', 'print the summary as one JSON line')
     .option('--source <name>', 'sender name for idempotency and correlation (default: format)')
     .option('--correlation <file>', 'correlation settings per source (JSON; docs/intake.md)')
     .option('--dedup-window-hours <h>', 'repeats closer than this count on one investigation')
     .action(async (file: string, opts: IngestFlags) => {
-      const adapter = adapterFor(opts.format);
+      const zone = opts.zone ?? (process.env.BREACHDESK_INTAKE_ZONE || undefined);
+      let format = opts.format;
+      if (format === 'auto') {
+        const detected = await sniffFile(file);
+        process.stderr.write(`ingest: ${file}: format ${detected.format} (${detected.reason})\n`);
+        format = detected.format;
+      }
+      const adapter = adapterFor(format, { zone });
       const window = windowOf(opts.dedupWindowHours);
       const correlation = opts.correlation ? loadCorrelationConfig(opts.correlation) : undefined;
       if (opts.source !== undefined && !/^[\w.@:-]{1,100}$/.test(opts.source)) {
@@ -90,7 +100,7 @@ export function registerDataCommands(program: Command): void {
         const { accepted, duplicates, repeats, suppressed, skipped, rejected } = summary;
         const counts = { accepted, duplicates, repeats, suppressed, skipped, rejected };
         if (opts.json) {
-          console.log(JSON.stringify(counts));
+          console.log(JSON.stringify({ format, ...counts }));
         } else {
           console.log(
             Object.entries(counts)

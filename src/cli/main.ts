@@ -10,7 +10,9 @@ import { registerDemoCommand } from './demo-command.ts';
 import { registerHoldCommands } from './hold-commands.ts';
 import { registerInvestigationCommands } from './investigation-commands.ts';
 import { registerReportCommand } from './report-command.ts';
+import { registerReportSignalCommand } from './report-signal-command.ts';
 import { registerServeCommands } from './serve-commands.ts';
+import { registerSuppressionCommands } from './suppression-commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('breachdesk')
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   registerReportCommand(program);
   registerClockCommand(program);
   registerHoldCommands(program);
+  registerReportSignalCommand(program);
+  registerSuppressionCommands(program);
   return program;
 }
 

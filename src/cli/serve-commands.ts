@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ensureFirstAdminToken } from '../auth/tokens.ts';
 import { fail } from '../domain/errors.ts';
 import { buildServer } from '../http/server.ts';
+import { loadCorrelationConfig } from '../intake/correlation-config.ts';
 import { createLogger } from '../log.ts';
 import { sweepDeadlines } from '../investigations/deadline-sweep.ts';
 import { type BounceListener, startBounceListener } from '../notify/bounces.ts';
@@ -16,72 +17,93 @@ import { deliverStaffAlerts } from '../notify/staff-alerts.ts';
 import { createTransport, dkimFromEnv, type Transport } from '../notify/transport.ts';
 import { deliverDue } from '../notify/worker.ts';
 import type { Store } from '../store/db.ts';
+import {
+  addListenerOptions,
+  type ListenerFlags,
+  intakeListenerSettings,
+  portOf,
+  startIntakeListeners,
+} from './intake-listeners.ts';
 import { openConfiguredStore, outboxDirOf, smtpUrl } from './options.ts';
 
-function portOf(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    fail('BD_CONFIG_INVALID', '--port must be a whole number from 0 to 65535', 'port');
-  }
-  return port;
+interface ServeFlags extends ListenerFlags {
+  port: string;
+  host: string;
+  worker: boolean;
+  interval: string;
+  correlation?: string;
 }
 
 export function registerServeCommands(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('run the HTTP API')
     .option('--port <port>', 'TCP port', process.env.BREACHDESK_PORT ?? '8080')
     .option('--host <host>', 'address to listen on', process.env.BREACHDESK_HOST ?? '127.0.0.1')
     .option('--no-worker', 'do not deliver the outbox in this process (run `worker` instead)')
     .option('--interval <seconds>', 'outbox poll interval of the built-in worker', '5')
-    .action(async (opts: { port: string; host: string; worker: boolean; interval: string }) => {
-      const log = createLogger();
-      const port = portOf(opts.port);
-      const store = await openConfiguredStore(program.opts());
-      const first = await ensureFirstAdminToken(store.db);
-      if (first) {
-        // Shown once: only its hash is stored.
-        process.stderr.write(
-          `first admin API token (store it now, it is not shown again):\n${first.token}\n`,
+    .addOption(
+      new Option('--correlation <file>', 'intake correlation settings (JSON)').env(
+        'BREACHDESK_CORRELATION',
+      ),
+    );
+  addListenerOptions(serve).action(async (opts: ServeFlags) => {
+    const log = createLogger();
+    const port = portOf(opts.port);
+    // Settings are checked before anything is opened, so a bad one leaves nothing behind.
+    const correlation = opts.correlation ? loadCorrelationConfig(opts.correlation) : undefined;
+    const listeners = intakeListenerSettings(opts);
+    const store = await openConfiguredStore(program.opts());
+    const first = await ensureFirstAdminToken(store.db);
+    if (first) {
+      // Shown once: only its hash is stored.
+      process.stderr.write(
+        `first admin API token (store it now, it is not shown again):\n${first.token}\n`,
+      );
+    }
+
+    const app = await buildServer({ store, logger: log, correlation });
+    const address = await app.listen({ port, host: opts.host });
+    process.stderr.write(
+      `breachdesk listening on ${address} (OpenAPI at ${address}/openapi.json)\n`,
+    );
+    const stopListeners = await startIntakeListeners(store, listeners, {
+      log,
+      correlation,
+      outboxDir: outboxDirOf(program.opts()),
+    });
+
+    // PGlite is one process's database, so by default the server delivers its own outbox.
+    const transport = opts.worker
+      ? createTransport({
+          smtpUrl: smtpUrl(),
+          outboxDir: outboxDirOf(program.opts()),
+          dkim: dkimFromEnv(),
+          envelopeFrom: bounceAddress(),
+        })
+      : null;
+    const stopping = new AbortController();
+    const loop = (async () => {
+      while (transport && !stopping.signal.aborted) {
+        await workerPass(store, transport, log, false);
+        await sleep(Number(opts.interval) * 1000, undefined, { signal: stopping.signal }).catch(
+          () => undefined,
         );
       }
+    })();
 
-      const app = await buildServer({ store, logger: log });
-      const address = await app.listen({ port, host: opts.host });
-      process.stderr.write(
-        `breachdesk listening on ${address} (OpenAPI at ${address}/openapi.json)\n`,
-      );
-
-      // PGlite is one process's database, so by default the server delivers its own outbox.
-      const transport = opts.worker
-        ? createTransport({
-            smtpUrl: smtpUrl(),
-            outboxDir: outboxDirOf(program.opts()),
-            dkim: dkimFromEnv(),
-            envelopeFrom: bounceAddress(),
-          })
-        : null;
-      const stopping = new AbortController();
-      const loop = (async () => {
-        while (transport && !stopping.signal.aborted) {
-          await workerPass(store, transport, log, false);
-          await sleep(Number(opts.interval) * 1000, undefined, { signal: stopping.signal }).catch(
-            () => undefined,
-          );
-        }
-      })();
-
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      stopping.abort();
-      await app.close();
-      await loop;
-      await transport?.close();
-      await store.close();
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
     });
+    stopping.abort();
+    await stopListeners();
+    await app.close();
+    await loop;
+    await transport?.close();
+    await store.close();
+  });
 
   program
     .command('worker')

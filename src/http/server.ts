@@ -24,14 +24,19 @@ import { registerIntakeRoutes } from './routes/intake.ts';
 import { registerInvestigationRoutes } from './routes/investigations.ts';
 import { registerNoticeContentRoutes } from './routes/notice-content.ts';
 import { registerNoticeRoutes } from './routes/notices.ts';
+import { registerReportRoutes } from './routes/reports.ts';
+import { registerSuppressionRoutes } from './routes/suppressions.ts';
 import { registerTenantRoutes } from './routes/tenants.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
+import type { CorrelationConfig } from '../intake/correlation-config.ts';
 
 export interface ServerOptions {
   store: Store;
   logger: Logger;
   /** Largest request body accepted, in bytes (intake batches included). */
   bodyLimit?: number;
+  /** Correlation settings for intake (see src/intake/correlation-config.ts). */
+  correlation?: CorrelationConfig;
 }
 
 declare module 'fastify' {
@@ -92,12 +97,14 @@ export async function buildServer(opts: ServerOptions) {
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, () => ({ ok: true }));
 
-  const deps = { db: opts.store.db, log: opts.logger };
+  const deps = { db: opts.store.db, log: opts.logger, correlation: opts.correlation };
   registerIntakeRoutes(app, deps);
   registerInvestigationRoutes(app, deps);
   registerNoticeRoutes(app, deps);
   registerNoticeContentRoutes(app, deps);
   registerHoldRoutes(app, deps);
+  registerReportRoutes(app, deps);
+  registerSuppressionRoutes(app, deps);
   registerTenantRoutes(app, deps);
   registerTokenRoutes(app, deps);
   registerAuditRoutes(app, deps);
@@ -112,6 +119,8 @@ export type BreachdeskApp = Awaited<ReturnType<typeof buildServer>>;
 export interface RouteDeps {
   db: Store['db'];
   log: Logger;
+  /** Correlation settings for intake (serve --correlation); absent: fingerprints only. */
+  correlation?: CorrelationConfig;
 }
 
 /** The caller, or a 401 when the request carries no valid token. */

@@ -7,10 +7,11 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
-import { validateClassification } from '../domain/classification.ts';
+import { type ClassificationDecision, validateClassification } from '../domain/classification.ts';
 import { validateDeclaration } from '../domain/declaration.ts';
 import { fail } from '../domain/errors.ts';
 import { rate } from '../domain/rating.ts';
+import { parseRuleRequest, type RuleRequest } from '../domain/suppression-rule.ts';
 import { assertTransition } from '../domain/stages.ts';
 import { type Classification, type Role, type Stage, STAGES } from '../domain/types.ts';
 import { parseOrFail } from '../domain/validate.ts';
@@ -20,6 +21,7 @@ import { newId } from '../store/ids.ts';
 import { investigations, notices, ratings, transitions } from '../store/schema.ts';
 import { emailSchema } from '../tenants/import.ts';
 import { decideOpenNotRequired, ensureClocks, openObligations } from './clocks.ts';
+import { assertRuleAuthor, insertSuppressionRule } from './suppressions.ts';
 
 type InvestigationRow = typeof investigations.$inferSelect;
 
@@ -194,7 +196,12 @@ export async function rateInvestigation(
   });
 }
 
-/** Records what the investigation is (false positive needs its root cause). */
+/**
+ * Records what the investigation is (false positive needs its root cause). A false positive
+ * may carry `suppress: { match, reason, expiresAt, owner? }`: the suppression rule is created
+ * in the same transaction and linked to the investigation, so neither is stored without the
+ * other.
+ */
 export async function classifyInvestigation(
   db: Db,
   actor: Actor,
@@ -203,6 +210,8 @@ export async function classifyInvestigation(
 ): Promise<InvestigationRow> {
   assertWorker(actor, 'classify investigations');
   const decision = validateClassification(input);
+  const at = new Date();
+  const suppress = suppressionRequestOf(actor, decision, input, at);
 
   return db.transaction(async (tx) => {
     const inv = await lockInvestigation(tx, id);
@@ -213,7 +222,7 @@ export async function classifyInvestigation(
       fail('BD_STAGE_PRECONDITION', 'a declared CRSI keeps its classification', 'classification');
     }
 
-    const now = new Date().toISOString();
+    const now = at.toISOString();
     const [updated] = await tx
       .update(investigations)
       .set({
@@ -223,16 +232,40 @@ export async function classifyInvestigation(
       })
       .where(eq(investigations.id, id))
       .returning();
+    const rule = suppress && (await insertSuppressionRule(tx, actor, suppress, id, at));
     await appendAudit(tx, {
       actor: actorLabel(actor),
       action: 'investigation.classified',
       entityType: 'investigation',
       entityId: id,
-      data: { ...decision, previous: inv.classification },
+      data: { ...decision, previous: inv.classification, suppressionRuleId: rule?.id ?? null },
     });
 
     return updated ?? inv;
   });
+}
+
+/** The rule a classification asks for, checked before anything is written; null for none. */
+function suppressionRequestOf(
+  actor: Actor,
+  decision: ClassificationDecision,
+  input: unknown,
+  now: Date,
+): RuleRequest | null {
+  const suppress = (input as Record<string, unknown>).suppress;
+  if (suppress === undefined || suppress === null) return null;
+
+  // DESIGN.md §1.4: only a false positive's root cause becomes detection tuning.
+  if (decision.classification !== 'false_positive') {
+    fail(
+      'BD_CLASSIFICATION_INVALID',
+      'suppress is accepted only with classification false_positive, ' +
+        `not ${decision.classification}`,
+      'suppress',
+    );
+  }
+  assertRuleAuthor(actor, 'suppress');
+  return parseRuleRequest(suppress, now, actor.id, 'suppress.');
 }
 
 const noticeText = z.string().trim().min(1).max(4000);

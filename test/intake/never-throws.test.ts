@@ -1,8 +1,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
+import { ERROR_CODES } from '../../src/domain/errors.ts';
+import type { ParseOutcome } from '../../src/intake/outcome.ts';
 import { parseRecordsFromBody } from '../../src/intake/records.ts';
 import { INTAKE_FORMATS, adapterFor } from '../../src/intake/registry.ts';
+import {
+  nearlyValidAsff,
+  nearlyValidCrowdstrike,
+  nearlyValidGuardduty,
+  nearlyValidMsgraph,
+} from '../support/finding-arbitraries.ts';
+import { fastAdapter } from '../../src/intake/fast.ts';
+import { jsonDocumentsFromBody } from '../../src/intake/json-documents.ts';
+import { zeekRecordsFromBody } from '../../src/intake/zeek-log-reader.ts';
+import {
+  nearlyValidEcs,
+  nearlyValidFastLine,
+  nearlyValidOcsf,
+  nearlyValidZeek,
+} from '../support/intake-arbitraries.ts';
 
 const OUTCOME_KINDS = ['signal', 'skipped', 'rejected'];
 
@@ -51,6 +68,93 @@ describe('parseRecordsFromBody under random input', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.json(), fc.string({ unit: 'grapheme' })), (body) => {
         for (const item of parseRecordsFromBody(body)) expect(item.line).toBeGreaterThan(0);
+      }),
+    );
+  });
+});
+
+// Cloud and EDR findings nest their fields deeply; generic random JSON never reaches past the
+// id check, so these formats also get records that are nearly right at every level.
+describe.each([
+  ['guardduty', nearlyValidGuardduty],
+  ['asff', nearlyValidAsff],
+  ['msgraph', nearlyValidMsgraph],
+  ['crowdstrike', nearlyValidCrowdstrike],
+] as const)('%s adapter under nearly valid findings', (format, findings) => {
+  const adapter = adapterFor(format);
+
+  it('answers every finding with a signal, a skip, or a coded 4xx naming the field', () => {
+    const seen = new Set<ParseOutcome['kind']>();
+
+    fc.assert(
+      fc.property(findings, fc.date(), (record, at) => {
+        const outcome = adapter.parse(record, at);
+        seen.add(outcome.kind);
+        if (outcome.kind === 'rejected') {
+          expect(ERROR_CODES[outcome.code]).toBeGreaterThanOrEqual(400);
+          expect(ERROR_CODES[outcome.code]).toBeLessThan(500);
+          expect(outcome.field).toMatch(/\S/);
+        }
+        if (outcome.kind === 'signal') {
+          expect(outcome.signal.occurredAt).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+          expect(outcome.signal.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+        }
+      }),
+      { numRuns: 500 },
+    );
+
+    // The generator must reach the deep checks, not stop at the first one.
+    expect([...seen].sort()).toEqual(['rejected', 'signal', 'skipped']);
+  });
+});
+
+// Zeek, ECS, OCSF and fast-log records that are nearly right at every level. The registered
+// fast adapter has no zone and refuses every line at once, so a zoned one is exercised here.
+describe.each([
+  ['zeek', adapterFor('zeek'), nearlyValidZeek],
+  ['ecs', adapterFor('ecs'), nearlyValidEcs],
+  ['ocsf', adapterFor('ocsf'), nearlyValidOcsf],
+  ['fast (zone Europe/Berlin)', fastAdapter('Europe/Berlin'), nearlyValidFastLine],
+] as const)('%s adapter under nearly valid records', (_format, adapter, records) => {
+  it('answers every record with a signal, a skip, or a coded 4xx naming the field', () => {
+    const seen = new Set<ParseOutcome['kind']>();
+
+    fc.assert(
+      fc.property(records, fc.date(), (record, at) => {
+        const outcome = adapter.parse(record, at);
+        seen.add(outcome.kind);
+        if (outcome.kind === 'rejected') {
+          expect(ERROR_CODES[outcome.code]).toBeGreaterThanOrEqual(400);
+          expect(ERROR_CODES[outcome.code]).toBeLessThan(500);
+          expect(outcome.field).toMatch(/\S/);
+        }
+        if (outcome.kind === 'signal') {
+          expect(outcome.signal.occurredAt).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+          expect(outcome.signal.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+        }
+      }),
+      { numRuns: 500 },
+    );
+
+    // The generator must reach the deep checks, not stop at the first one.
+    expect(seen.has('signal') && seen.has('rejected')).toBe(true);
+  });
+});
+
+describe.each([
+  ['json documents', jsonDocumentsFromBody],
+  ['zeek log', zeekRecordsFromBody],
+] as const)('%s reader under random text', (_reader, read) => {
+  it('yields items for any text and never throws', () => {
+    const text = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc.array(fc.json()).map((all) => all.join('\n')),
+    );
+
+    fc.assert(
+      fc.property(text, (body) => {
+        for (const item of read(body)) expect(item.line).toBeGreaterThan(0);
       }),
     );
   });

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ingestRecords } from '../../intake/ingest.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sniffBody } from '../../intake/auto.ts';
 import { adapterFor, bodyRecords } from '../../intake/registry.ts';
 import { fail } from '../../domain/errors.ts';
 import type { Role } from '../../domain/types.ts';
@@ -30,7 +31,7 @@ const lineResult = z.object({
   reason: z.string().optional(),
 });
 
-export function registerIntakeRoutes(app: BreachdeskApp, { db }: RouteDeps): void {
+export function registerIntakeRoutes(app: BreachdeskApp, { db, correlation }: RouteDeps): void {
   // Intake bodies are read as text so that NDJSON and a JSON document go through one parser.
   void app.register((scope, _opts, done) => {
     scope.removeAllContentTypeParsers();
@@ -46,9 +47,17 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
         schema: {
           summary: 'Take in alerts in a sender format',
           params: z.object({ format: z.string().max(40) }),
+          querystring: z.object({
+            zone: z.string().max(64).optional(),
+            source: z
+              .string()
+              .regex(/^[\w.@:-]{1,100}$/)
+              .optional(),
+          }),
           body: z.string().max(100 * 1024 * 1024),
           response: {
             200: z.object({
+              format: z.string(),
               accepted: z.number(),
               duplicates: z.number(),
               repeats: z.number(),
@@ -65,10 +74,15 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
         if (!SENDERS.has(actor.role)) {
           fail('BD_AUTH_FORBIDDEN', `role ${actor.role} may not send alerts`);
         }
-        const adapter = adapterFor(request.params.format);
+        const { zone, source } = request.query;
+        const format =
+          request.params.format === 'auto' ? sniffBody(request.body).format : request.params.format;
+        const adapter = adapterFor(format, { zone });
 
         const summary = await ingestRecords(db, adapter, bodyRecords(adapter, request.body), {
           actor,
+          source,
+          correlation,
           keepAllResults: true,
         });
         const taken = summary.results.filter((r) => r.status !== 'rejected').length;
@@ -79,7 +93,7 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
         }
         if (taken === 0) fail('BD_REQUEST_INVALID', 'the body holds no records', '(body)');
 
-        return summary;
+        return { format, ...summary };
       },
     );
     done();

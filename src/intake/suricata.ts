@@ -25,10 +25,43 @@ const FORMAT = 'suricata';
 /** Suricata EVE adapter: `alert` events become signals, other event types are skipped. */
 export const suricataAdapter: IntakeAdapter = {
   format: FORMAT,
-  parse: (record) => outcomeOf(() => parseEve(record)),
+  parse: (record) => {
+    const wrapped = envelopeOf(record);
+    if (wrapped === null) return outcomeOf(() => parseEve(record, record, null));
+
+    const outcome = outcomeOf(() => parseEve(wrapped.eve, record, wrapped.sender));
+    if (outcome.kind !== 'rejected') return outcome;
+    return { ...outcome, field: outcome.field ? `${wrapped.path}.${outcome.field}` : wrapped.path };
+  },
 };
 
-function parseEve(input: unknown): ParseOutcome {
+/**
+ * Services that run Suricata for their customers forward its EVE records inside their own
+ * envelope: AWS Network Firewall writes `{firewall_name, availability_zone, event_timestamp,
+ * event: {…EVE…}}`; log shippers write `{…, message: "<EVE JSON as a string>"}`. The EVE record
+ * inside is read as if it came alone; the whole envelope is kept as evidence, and the
+ * firewall's name stands in for the sensor when EVE names none.
+ */
+function envelopeOf(record: unknown): { eve: unknown; path: string; sender: string | null } | null {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return null;
+  if (Object.hasOwn(record, 'event_type')) return null;
+
+  const outer = record as Record<string, unknown>;
+  const sender = textOrNull(outer.firewall_name);
+  if (typeof outer.event === 'object' && outer.event !== null && !Array.isArray(outer.event)) {
+    return { eve: outer.event, path: 'event', sender };
+  }
+  if (typeof outer.message === 'string' && outer.message.trimStart().startsWith('{')) {
+    try {
+      return { eve: JSON.parse(outer.message) as unknown, path: 'message', sender };
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+function parseEve(input: unknown, raw: unknown, sender: string | null): ParseOutcome {
   const record = objectOf(input);
 
   const eventType = requiredText(record, 'event_type');
@@ -58,7 +91,7 @@ function parseEve(input: unknown): ParseOutcome {
       title: signature,
       severity,
       fingerprint: fingerprint(FORMAT, [signatureId, sourceIp, destinationIp, proto]),
-      host: textOrNull(valueAt(record, 'host')),
+      host: textOrNull(valueAt(record, 'host')) ?? sender,
       sourceIp,
       destinationIp,
       principal: null,
@@ -67,7 +100,7 @@ function parseEve(input: unknown): ParseOutcome {
         { kind: 'ip', value: sourceIp, tag: 'source' },
         { kind: 'ip', value: destinationIp, tag: 'destination' },
       ]),
-      raw: input,
+      raw,
     },
   };
 }

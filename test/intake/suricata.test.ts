@@ -192,3 +192,43 @@ describe('suricata adapter', () => {
     });
   });
 });
+
+describe('Suricata EVE inside another envelope', () => {
+  const received = new Date('2024-03-10T07:00:00Z');
+
+  it('reads the EVE record an AWS Network Firewall log nests under event', () => {
+    const eve = { ...buildEveAlert(), host: undefined };
+    const envelope = {
+      firewall_name: 'prod-egress-fw',
+      availability_zone: 'eu-central-1a',
+      event_timestamp: '1710052200',
+      event: eve,
+    };
+    const outcome = suricataAdapter.parse(envelope, received);
+    const alone = suricataAdapter.parse(buildEveAlert(), received);
+
+    expect(outcome).toMatchObject({
+      kind: 'signal',
+      signal: { host: 'prod-egress-fw', raw: envelope },
+    });
+    expect(outcome.kind === 'signal' && alone.kind === 'signal').toBe(true);
+    if (outcome.kind === 'signal' && alone.kind === 'signal') {
+      expect(outcome.signal.fingerprint).toBe(alone.signal.fingerprint);
+      expect(outcome.signal.occurredAt).toBe(alone.signal.occurredAt);
+    }
+  });
+
+  it('reads EVE JSON a shipper put in message, and names the path of a bad nested field', () => {
+    const shipped = {
+      '@timestamp': '2024-03-10T06:30:01Z',
+      message: JSON.stringify(buildEveAlert()),
+    };
+    expect(suricataAdapter.parse(shipped, received)).toMatchObject({ kind: 'signal' });
+
+    const broken = { firewall_name: 'fw', event: { ...buildEveAlert(), timestamp: 'yesterday' } };
+    expect(suricataAdapter.parse(broken, received)).toMatchObject({
+      kind: 'rejected',
+      field: 'event.timestamp',
+    });
+  });
+});

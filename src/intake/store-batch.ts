@@ -6,7 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 
 import { type AuditEvent, appendAuditBatch } from '../audit/log.ts';
 import {
@@ -73,6 +78,7 @@ export async function storeBatch(
   const rules = await activeRules(tx, now);
   const keysOf = batch.map((p) => withExercise(correlationKeys(withTenant(p), p.rule), p.signal));
   const matchesByKey = await knownKeys(tx, batch, keysOf);
+  const storedRanges = rangesOf(matchesByKey);
 
   const results: StoredResult[] = [];
   const newInvestigations: (typeof investigations.$inferInsert)[] = [];
@@ -150,7 +156,7 @@ export async function storeBatch(
   await insertInvestigations(tx, newInvestigations);
   await updateInvestigations(tx, changes, now);
   await insertSignals(tx, signalRows);
-  await upsertKeys(tx, [...keyRows.values()]);
+  await upsertKeys(tx, widened([...keyRows.values()], storedRanges));
   for (const hook of hooks) {
     await hook.pending.afterStore?.(tx, {
       signalId: hook.signalId,
@@ -253,6 +259,13 @@ async function knownKeys(
   return byKey;
 }
 
+/**
+ * Stored key ranges are kept to the quarter hour (first seen rounded down, last seen up), so a
+ * key seen all day is rewritten about 100 times rather than once per signal. A window is
+ * therefore measured to the quarter hour: a repeat up to 15 minutes beyond it may still join.
+ */
+const KEY_GRAIN_MS = 15 * 60_000;
+
 function remember(
   byKey: Map<string, KeyMatch[]>,
   keyRows: Map<string, KeyMatch>,
@@ -260,10 +273,12 @@ function remember(
   investigationId: string,
   at: number,
 ): void {
-  const rowId = `${keyId(key)}\u0000${investigationId}`;
-  const row = keyRows.get(rowId) ?? { ...key, investigationId, firstSeen: at, lastSeen: at };
-  row.firstSeen = Math.min(row.firstSeen, at);
-  row.lastSeen = Math.max(row.lastSeen, at);
+  const first = Math.floor(at / KEY_GRAIN_MS) * KEY_GRAIN_MS;
+  const last = Math.ceil(at / KEY_GRAIN_MS) * KEY_GRAIN_MS;
+  const rowId = rowIdOf(key, investigationId);
+  const row = keyRows.get(rowId) ?? { ...key, investigationId, firstSeen: first, lastSeen: last };
+  row.firstSeen = Math.min(row.firstSeen, first);
+  row.lastSeen = Math.max(row.lastSeen, last);
   keyRows.set(rowId, row);
 
   const id = keyId(key);
@@ -273,9 +288,35 @@ function remember(
     known.firstSeen = Math.min(known.firstSeen, at);
     known.lastSeen = Math.max(known.lastSeen, at);
   } else {
-    list.push({ ...row });
+    list.push({ ...key, investigationId, firstSeen: at, lastSeen: at });
     byKey.set(id, list);
   }
+}
+
+function rowIdOf(key: CorrelationKey | KeyMatch, investigationId: string): string {
+  return `${keyId(key)}\u0000${investigationId}`;
+}
+
+/** The stored range of every key row found, before this batch changes anything. */
+function rangesOf(byKey: Map<string, KeyMatch[]>): Map<string, { first: number; last: number }> {
+  const ranges = new Map<string, { first: number; last: number }>();
+  for (const list of byKey.values()) {
+    for (const m of list) {
+      ranges.set(rowIdOf(m, m.investigationId), { first: m.firstSeen, last: m.lastSeen });
+    }
+  }
+  return ranges;
+}
+
+/** The key rows that are new or reach beyond what is stored: only those are written. */
+function widened(
+  rows: KeyMatch[],
+  stored: Map<string, { first: number; last: number }>,
+): KeyMatch[] {
+  return rows.filter((r) => {
+    const range = stored.get(rowIdOf(r, r.investigationId));
+    return range === undefined || r.firstSeen < range.first || r.lastSeen > range.last;
+  });
 }
 
 function investigationRow(
@@ -383,9 +424,46 @@ async function updateInvestigations(
     WHERE i.id = c.id`);
 }
 
-/** One INSERT … SELECT FROM unnest(arrays): a fixed number of parameters at any batch size. */
+const SIGNAL_COLUMNS = [
+  'id',
+  'investigation_id',
+  'duplicate',
+  'format',
+  'source',
+  'source_kind',
+  'source_event_id',
+  'fingerprint',
+  'occurred_at',
+  'original_timestamp',
+  'received_at',
+  'title',
+  'severity',
+  'host',
+  'source_ip',
+  'destination_ip',
+  'principal',
+  'tenant_id',
+  'reporter',
+  'exercise_id',
+  'suppressed_by',
+  'observables',
+  'raw',
+] as const;
+
+/**
+ * Writes the signal rows: on a PostgreSQL server with `COPY … FROM STDIN` on the transaction's
+ * own connection (the bulk path PostgreSQL is built for), on PGlite with one INSERT … SELECT
+ * FROM unnest(arrays) — a fixed number of parameters at any batch size.
+ */
 async function insertSignals(tx: Tx, rows: (typeof signals.$inferInsert)[]): Promise<void> {
   if (rows.length === 0) return;
+
+  const client = serverClientOf(tx);
+  if (client !== null) {
+    const copy = client.query(copyFrom(`COPY signals (${SIGNAL_COLUMNS.join(', ')}) FROM STDIN`));
+    await pipeline(Readable.from(copyLines(rows)), copy);
+    return;
+  }
 
   const text = (pick: (r: typeof signals.$inferInsert) => unknown) =>
     sql.param(
@@ -423,6 +501,60 @@ async function insertSignals(tx: Tx, rows: (typeof signals.$inferInsert)[]): Pro
         source_ip, destination_ip, principal, tenant_id, reporter, exercise_id, suppressed_by,
         observables, raw)`);
 }
+
+/**
+ * The node-postgres connection a drizzle transaction runs on, or null on PGlite. drizzle keeps
+ * it as `session.client` (a pool client checked out for the transaction).
+ */
+function serverClientOf(tx: Tx): pg.PoolClient | null {
+  const client = (tx as unknown as { session?: { client?: unknown } }).session?.client;
+  return client instanceof pg.Client ? (client as pg.PoolClient) : null;
+}
+
+/** COPY text format: backslash, tab, newline and carriage return escaped; \N is NULL. */
+function* copyLines(rows: (typeof signals.$inferInsert)[]): Generator<string> {
+  const field = (value: unknown): string => {
+    if (value === null || value === undefined) return '\\N';
+    const text = typeof value === 'string' ? value : String(value);
+    return text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] ?? c);
+  };
+
+  for (const r of rows) {
+    const values = [
+      r.id,
+      r.investigationId,
+      r.duplicate ? 't' : 'f',
+      r.format,
+      r.source,
+      r.sourceKind,
+      r.sourceEventId,
+      r.fingerprint,
+      r.occurredAt,
+      r.originalTimestamp,
+      r.receivedAt,
+      r.title,
+      r.severity,
+      r.host,
+      r.sourceIp,
+      r.destinationIp,
+      r.principal,
+      r.tenantId,
+      r.reporter,
+      r.exerciseId,
+      r.suppressedBy,
+      JSON.stringify(r.observables ?? []),
+      JSON.stringify(r.raw ?? null),
+    ];
+    yield `${values.map(field).join('\t')}\n`;
+  }
+}
+
+const COPY_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+};
 
 async function upsertKeys(tx: Tx, rows: KeyMatch[]): Promise<void> {
   if (rows.length === 0) return;

@@ -4,10 +4,7 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
@@ -50,6 +47,12 @@ async function openPglite(dataDir: string, loadDataDir?: Blob | File): Promise<S
   const inMemory = dataDir.startsWith('memory://');
   const dbDir = inMemory ? dataDir : `${dataDir}/db`;
   if (!inMemory) await mkdir(dbDir, { recursive: true });
+
+  // Loaded only when used: PGlite is a large module, and a process on a PostgreSQL server
+  // should not carry it (intake's memory ceiling counts it).
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
+  const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator');
 
   const unlock = inMemory ? async () => {} : await lockDataDir(dataDir);
   const client = await PGlite.create(dbDir, loadDataDir ? { loadDataDir } : {}).catch(

@@ -84,7 +84,7 @@ export function registerDataCommands(program: Command): void {
           dedupWindowHours: window,
           correlation,
           source: opts.source,
-          batchSize: 1000,
+          batchSize: 500,
           onLine: () => {
             lines += 1;
             if (lines % 10_000 === 0) process.stderr.write(`ingest: ${lines} lines\n`);

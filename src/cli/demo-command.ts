@@ -2,7 +2,6 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../domain/errors.ts';
-import { runDemo } from '../demo/run.ts';
 import { openStore } from '../store/db.ts';
 import { smtpUrl } from './options.ts';
 
@@ -31,7 +30,9 @@ export function registerDemoCommand(program: Command): void {
 
       const store = await openStore({ dataDir: dir, databaseUrl });
       try {
-        const result = await runDemo({
+        const result = await (
+          await import('../demo/run.ts')
+        ).runDemo({
           store,
           workDir: dir,
           smtpUrl: smtpUrl(),

@@ -10,8 +10,6 @@ import type { Logger } from 'pino';
 
 import { fail } from '../domain/errors.ts';
 import type { CorrelationConfig } from '../intake/correlation-config.ts';
-import { startEmailIntake } from '../intake/smtp-intake.ts';
-import { startSyslogListener } from '../intake/syslog-listener.ts';
 import { createTransport, type Transport } from '../notify/transport.ts';
 import type { Store } from '../store/db.ts';
 import { smtpUrl } from './options.ts';
@@ -177,6 +175,7 @@ export async function startIntakeListeners(
 
   if (settings.syslog) {
     const { port, host, zone } = settings.syslog;
+    const { startSyslogListener } = await import('../intake/syslog-listener.ts');
     const syslog = await startSyslogListener({
       db: store.db,
       port,
@@ -194,6 +193,7 @@ export async function startIntakeListeners(
     ackTransport = ackFrom
       ? createTransport({ smtpUrl: smtpUrl(), outboxDir: ctx.outboxDir })
       : null;
+    const { startEmailIntake } = await import('../intake/smtp-intake.ts');
     const intake = await startEmailIntake({
       db: store.db,
       ...email,

@@ -1,7 +1,7 @@
 /**
  * Working investigations from the command line: list, show, move, rate, classify, scope,
- * declare, draft authority notices, approve notices and write the post-mortem. The operator
- * acts in the role given by --role (BREACHDESK_ROLE), which is written into every audit entry.
+ * declare, draft authority notices, approve and resend notices and write the post-mortem. The
+ * operator acts in the role given by --role (BREACHDESK_ROLE), written into every audit entry.
  */
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
@@ -19,7 +19,7 @@ import {
 } from '../investigations/workflow.ts';
 import { approveNotice } from '../notify/approve.ts';
 import { draftAuthorityNotice, withdrawAuthorityDraft } from '../notify/authority-notice.ts';
-import { scopeInvestigation } from '../scoping/run.ts';
+import { resendNotice } from '../notify/recipients.ts';
 import { withStore } from './data-commands.ts';
 
 const roleOption = () =>
@@ -147,6 +147,8 @@ export function registerInvestigationCommands(program: Command): void {
             from: opts.from ?? null,
             to: opts.to ?? null,
           };
+          // DuckDB is loaded only by the command that needs it.
+          const { scopeInvestigation } = await import('../scoping/run.ts');
           const { result } = await scopeInvestigation(db, cliActor(opts.role), id, {
             paths: opts.logs,
             format: opts.format,
@@ -177,6 +179,7 @@ export function registerInvestigationCommands(program: Command): void {
       new Option('--language <code>', 'language of the notice').choices(['en', 'de', 'fr']),
     )
     .option('--delay-reasons <text>', 'why it comes after the deadline (GDPR Art. 33(1))')
+    .option('--what <text>', 'what a supplementary notice adds, once the authority was told')
     .addOption(roleOption().default('incident_manager'))
     .action(
       async (
@@ -187,6 +190,7 @@ export function registerInvestigationCommands(program: Command): void {
           tenant?: string;
           language?: string;
           delayReasons?: string;
+          what?: string;
           role: Role;
         },
       ) => {
@@ -197,6 +201,7 @@ export function registerInvestigationCommands(program: Command): void {
             tenantId: opts.tenant,
             language: opts.language,
             delayReasons: opts.delayReasons,
+            what: opts.what,
           });
           print({ id: n.id, tenantId: n.tenantId, status: n.status, subject: n.subject });
         });
@@ -225,6 +230,18 @@ export function registerInvestigationCommands(program: Command): void {
       await withStore(store(), async ({ db }) => {
         const queued = await approveNotice(db, cliActor(opts.role), noticeId);
         console.log(`approved; ${queued} messages queued`);
+      });
+    });
+
+  program
+    .command('resend-notice')
+    .description('send an approved notice to its current recipients that have no message of it')
+    .argument('<notice>', 'notice id')
+    .addOption(roleOption().default('incident_manager'))
+    .action(async (noticeId: string, opts: { role: Role }) => {
+      await withStore(store(), async ({ db }) => {
+        const queued = await resendNotice(db, cliActor(opts.role), noticeId);
+        console.log(`resent; ${queued} messages queued`);
       });
     });
 }

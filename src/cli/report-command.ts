@@ -7,7 +7,6 @@ import { type Command, Option } from 'commander';
 import { fail } from '../domain/errors.ts';
 import { resolveInvestigationId } from '../investigations/workflow.ts';
 import { buildRegulatorReport } from '../notify/report.ts';
-import { renderReportPdf } from '../notify/report-pdf.ts';
 import { withStore } from './data-commands.ts';
 
 export function registerReportCommand(program: Command): void {
@@ -31,7 +30,7 @@ export function registerReportCommand(program: Command): void {
         const report = await buildRegulatorReport(db, await resolveInvestigationId(db, ref));
         const bytes =
           opts.format === 'pdf'
-            ? await renderReportPdf(report)
+            ? await (await import('../notify/report-pdf.ts')).renderReportPdf(report)
             : Buffer.from(`${JSON.stringify(report, null, 2)}\n`);
 
         if (!opts.out) return void process.stdout.write(bytes);

@@ -6,7 +6,6 @@ import { type Command, Option } from 'commander';
 import type { Logger } from 'pino';
 import { ensureFirstAdminToken } from '../auth/tokens.ts';
 import { fail } from '../domain/errors.ts';
-import { buildServer } from '../http/server.ts';
 import { loadCorrelationConfig } from '../intake/correlation-config.ts';
 import { createLogger } from '../log.ts';
 import { sweepDeadlines } from '../investigations/deadline-sweep.ts';
@@ -62,6 +61,8 @@ export function registerServeCommands(program: Command): void {
       );
     }
 
+    // The HTTP stack is loaded only by the command that serves it.
+    const { buildServer } = await import('../http/server.ts');
     const app = await buildServer({ store, logger: log, correlation });
     const address = await app.listen({ port, host: opts.host });
     process.stderr.write(

@@ -117,7 +117,14 @@ export async function verifyAuditLog(db: Db): Promise<ChainVerdict> {
 
   const head = await readAuditHead(db);
   const last = rows.at(-1);
-  if (head === null && last === undefined) return verdict;
+  if (head === null && last === undefined) {
+    // An empty log is intact only on a database where nothing audited was ever written:
+    // deleting every entry together with the head must not read as "intact: 0 entries".
+    const audited = await auditedRecords(db);
+    if (audited.length === 0) return verdict;
+    const reason = `the log and its head are missing, yet ${audited.join(', ')} hold records`;
+    return { ok: false, entries: 0, brokenAt: 1, reason };
+  }
   if (head === null) {
     return { ok: false, entries: rows.length, brokenAt: 1, reason: 'the head record is missing' };
   }
@@ -131,6 +138,28 @@ export async function verifyAuditLog(db: Db): Promise<ChainVerdict> {
     return { ok: false, entries: rows.length, brokenAt: Math.min(last.seq, head.seq), reason };
   }
   return verdict;
+}
+
+// Tables whose every row was created together with an audit entry (the entry may be about the
+// row itself or the batch that created it).
+const AUDITED_TABLES = [
+  'investigations',
+  'tenants',
+  'api_tokens',
+  'suppression_rules',
+  'scoping_runs',
+  'clocks',
+  'notices',
+  'holds',
+];
+
+/** The audited tables that hold at least one row. */
+async function auditedRecords(db: Db): Promise<string[]> {
+  const checks = AUDITED_TABLES.map(
+    (t) => sql`SELECT ${t} AS name WHERE EXISTS (SELECT 1 FROM ${sql.identifier(t)})`,
+  );
+  const result: unknown = await db.execute(sql.join(checks, sql` UNION ALL `));
+  return (result as { rows: { name: string }[] }).rows.map((r) => r.name);
 }
 
 /** Entries about one entity, oldest first (an investigation's timeline). */

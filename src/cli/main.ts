@@ -12,6 +12,7 @@ import { registerInvestigationCommands } from './investigation-commands.ts';
 import { registerReportCommand } from './report-command.ts';
 import { registerReportSignalCommand } from './report-signal-command.ts';
 import { registerServeCommands } from './serve-commands.ts';
+import { registerSettingsCommands } from './settings-commands.ts';
 import { registerSuppressionCommands } from './suppression-commands.ts';
 
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerHoldCommands(program);
   registerReportSignalCommand(program);
   registerSuppressionCommands(program);
+  registerSettingsCommands(program);
   return program;
 }
 

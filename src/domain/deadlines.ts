@@ -40,6 +40,13 @@ export interface TimeLeft {
 
 const MS_PER_HOUR = 3_600_000;
 const HAS_OFFSET = /T[\d:.,]+(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+const OFFSET = /([+-])(\d{2})(?::?(\d{2}))?$/;
+// Real UTC offsets run from -12:00 to +14:00 (Kiribati); ±14:00 bounds them symmetrically.
+const MAX_OFFSET_MINUTES = 14 * 60;
+// Years outside this range are typing errors; within it, adding any window of the catalogue
+// stays far inside what a JavaScript Date holds (year 275760), so nothing throws a RangeError.
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 9999;
 const WALL_CLOCK = "yyyy-MM-dd'T'HH:mm:ss.SSS";
 
 /**
@@ -47,7 +54,8 @@ const WALL_CLOCK = "yyyy-MM-dd'T'HH:mm:ss.SSS";
  * A value with Z or an offset is taken as written. A value without one is a wall-clock time in
  * `zone` (IANA); it is refused when no zone is given, when it falls in a daylight-saving gap,
  * and, when it occurs twice (autumn), it resolves to the earlier instant so a deadline derived
- * from it can only come early, never late.
+ * from it can only come early, never late. Offsets beyond ±14:00 (or with 60 minutes or more)
+ * and years outside 1900–9999 are refused, naming the field.
  */
 export function parseInstant(value: string, field: string, zone?: string): string {
   if (typeof value !== 'string' || !value.includes('T')) {
@@ -55,6 +63,7 @@ export function parseInstant(value: string, field: string, zone?: string): strin
   }
 
   if (HAS_OFFSET.test(value)) {
+    assertOffset(value, field);
     const parsed = DateTime.fromISO(value, { setZone: true });
     return toUtcIso(parsed, field);
   }
@@ -184,16 +193,38 @@ function resolveWallClock(value: string, zone: string, field: string): DateTime 
   return earliest;
 }
 
+function assertOffset(value: string, field: string): void {
+  const [, sign, hours, minutes] = OFFSET.exec(value) ?? [];
+  if (sign === undefined) return;
+
+  const total = Number(hours) * 60 + Number(minutes ?? 0);
+  if (Number(minutes ?? 0) >= 60 || total > MAX_OFFSET_MINUTES) {
+    fail(
+      'BD_DEADLINE_INVALID',
+      `${field} has the UTC offset ${sign}${hours}${minutes === undefined ? '' : `:${minutes}`}; ` +
+        'an offset runs from -14:00 to +14:00 with minutes below 60',
+      field,
+    );
+  }
+}
+
 function toUtcIso(parsed: DateTime, field: string): string {
-  const iso = parsed.isValid ? parsed.toUTC().toISO() : null;
-  if (iso === null) {
+  const utc = parsed.isValid ? parsed.toUTC() : null;
+  if (utc === null || utc.toISO() === null) {
     fail(
       'BD_DEADLINE_INVALID',
       `${field} must be a valid ISO 8601 date and time, e.g. 2024-03-30T10:00:00Z`,
       field,
     );
   }
-  return iso;
+  if (utc.year < FIRST_YEAR || utc.year > LAST_YEAR) {
+    fail(
+      'BD_DEADLINE_INVALID',
+      `${field} lies in the year ${utc.year}; give an instant from ${FIRST_YEAR} to ${LAST_YEAR}`,
+      field,
+    );
+  }
+  return utc.toISO() ?? '';
 }
 
 function contractHours(value: number | null, field: string): number {

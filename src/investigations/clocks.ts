@@ -7,7 +7,7 @@
  * of a filing that was late (late_since).
  */
 import { asc, eq, inArray, sql } from 'drizzle-orm';
-import { appendAudit } from '../audit/log.ts';
+import { appendAudit, appendAuditBatch, type AuditEvent } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import { applicableRegimes, type DeploymentRole } from '../domain/applicability.ts';
 import { type ClockMoments, computeFilings } from '../domain/clock-calculator.ts';
@@ -19,6 +19,7 @@ import { iso } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { clocks, investigations, tenants } from '../store/schema.ts';
 import { latestAffectedTenants } from '../scoping/results.ts';
+import { deploymentRole } from './deployment-role.ts';
 
 export interface StoredClock {
   id: string;
@@ -45,11 +46,6 @@ interface Wanted {
   contractHours: number | null;
 }
 
-/** The deployment's role for the affected data (GDPR Art. 4(7)/(8)); processor by default. */
-export function deploymentRole(): DeploymentRole {
-  return process.env.BREACHDESK_DEPLOYMENT_ROLE === 'controller' ? 'controller' : 'processor';
-}
-
 /** Regimes added to or removed from an investigation by hand, each change with its reason. */
 export interface RegimeOverrides {
   add: { regime: string; tenantId: string | null }[];
@@ -57,16 +53,25 @@ export interface RegimeOverrides {
   reason: string;
 }
 
+/** What the rules ask of one investigation now, and what that was worked out from. */
+interface Wants {
+  wanted: Wanted[];
+  /** Tenants the latest scoping run shows as affected. */
+  affected: Set<string>;
+  role: DeploymentRole;
+}
+
 async function wantedObligations(
   tx: Tx,
   investigationId: string,
   severity: Severity,
   overrides: RegimeOverrides | null,
-) {
+  actor: Actor,
+): Promise<Wants> {
   const affected = await latestAffectedTenants(tx, investigationId);
   const ids = affected.tenants.map((t) => t.tenantId);
   const rows = ids.length ? await tx.select().from(tenants).where(inArray(tenants.id, ids)) : [];
-  const role = deploymentRole();
+  const role = await deploymentRole(tx, actor);
   const publicRegistrant = process.env.BREACHDESK_PUBLIC_REGISTRANT === 'true';
 
   const wanted = new Map<string, Wanted>();
@@ -117,7 +122,11 @@ async function wantedObligations(
     (overrides?.remove ?? []).some(
       (o) => o.regime === w.regime && (o.tenantId === null || o.tenantId === w.tenantId),
     );
-  return [...wanted.values()].filter((w) => !removed(w));
+  return {
+    wanted: [...wanted.values()].filter((w) => !removed(w)),
+    affected: new Set(ids),
+    role,
+  };
 }
 
 /**
@@ -134,7 +143,14 @@ export async function ensureClocks(tx: Tx, investigationId: string, actor: Actor
   if (!inv) return;
 
   const overrides = inv.regimeOverrides as RegimeOverrides | null;
-  const wanted = await wantedObligations(tx, investigationId, inv.severity as Severity, overrides);
+  const wants = await wantedObligations(
+    tx,
+    investigationId,
+    inv.severity as Severity,
+    overrides,
+    actor,
+  );
+  const { wanted } = wants;
   const existing = await tx
     .select()
     .from(clocks)
@@ -158,6 +174,9 @@ export async function ensureClocks(tx: Tx, investigationId: string, actor: Actor
     const dates = { startsAt: filing?.startsAt ?? null, due: filing?.due ?? null };
 
     if (prior) {
+      if (prior.status === 'not_required' && droppedByRules(prior.decision)) {
+        await revive(tx, investigationId, prior, actor);
+      }
       if (iso(prior.due) === dates.due && iso(prior.startsAt) === dates.startsAt) continue;
       // A duty met after the corrected due instant was met late: that is kept for good.
       const metAt = iso(prior.metAt);
@@ -205,20 +224,64 @@ export async function ensureClocks(tx: Tx, investigationId: string, actor: Actor
     });
   }
 
-  await closeDropped(tx, investigationId, wanted, existing, actor, overrides);
+  await closeDropped(tx, investigationId, wants, existing, actor, overrides);
 }
 
-// A tenant no longer in scope, or a regime removed by hand, owes nothing: record that decision
-// instead of leaving a clock that nothing could ever meet.
+type ClockRow = typeof clocks.$inferSelect;
+
+const NOT_AFFECTED = 'the latest scoping run no longer shows this tenant as affected';
+const OVERRIDE_REMOVED = 'regime removed for this investigation: ';
+
+/**
+ * A "not required" that ensureClocks recorded itself (closeDropped), not one a person
+ * decided. Rows from before the `automatic` marker are known by their fixed rationale.
+ */
+function droppedByRules(decision: unknown): boolean {
+  const d = decision as { automatic?: unknown; rationale?: unknown } | null;
+  if (d?.automatic === true) return true;
+  const rationale = typeof d?.rationale === 'string' ? d.rationale : '';
+  return rationale === NOT_AFFECTED || rationale.startsWith(OVERRIDE_REMOVED);
+}
+
+// The rules want a duty they had dropped (a broader scoping run shows the tenant again, an
+// override is lifted): it owes again exactly what it owed before it was dropped.
+async function revive(tx: Tx, investigationId: string, prior: ClockRow, actor: Actor) {
+  const undone = prior.decision as { previous?: { status: string; decision: unknown } };
+  const restored = undone.previous ?? { status: 'to_decide', decision: null };
+  await tx
+    .update(clocks)
+    .set({
+      status: restored.status,
+      decision: restored.decision,
+      updatedAt: new Date().toISOString(),
+    })
+    .where(eq(clocks.id, prior.id));
+  await appendAudit(tx, {
+    actor: actorLabel(actor),
+    action: 'obligation.revived',
+    entityType: 'investigation',
+    entityId: investigationId,
+    data: {
+      clockId: prior.id,
+      status: restored.status,
+      undone: prior.decision,
+      reason: 'the rules apply to it again (latest scoping run, role, overrides)',
+    },
+  });
+}
+
+// A tenant no longer in scope, a regime removed by hand, or a regime the rules no longer
+// bring owes nothing: record that decision, saying which, instead of leaving a clock that
+// nothing could ever meet. Marked automatic, with what it replaced, so it can be undone.
 async function closeDropped(
   tx: Tx,
   investigationId: string,
-  wanted: Wanted[],
-  existing: (typeof clocks.$inferSelect)[],
+  wants: Wants,
+  existing: ClockRow[],
   actor: Actor,
   overrides: RegimeOverrides | null,
 ): Promise<void> {
-  const keep = new Set(wanted.map((w) => `${w.regime}|${w.filing}|${w.tenantId ?? ''}`));
+  const keep = new Set(wants.wanted.map((w) => `${w.regime}|${w.filing}|${w.tenantId ?? ''}`));
   const dropped = existing.filter(
     (c) =>
       !keep.has(`${c.regime}|${c.filing}|${c.tenantKey}`) &&
@@ -227,11 +290,18 @@ async function closeDropped(
 
   for (const c of dropped) {
     const byOverride = (overrides?.remove ?? []).some((o) => o.regime === c.regime);
+    const notAffected = c.tenantKey !== '' && !wants.affected.has(c.tenantKey);
+    const rationale = byOverride
+      ? `${OVERRIDE_REMOVED}${overrides?.reason ?? ''}`
+      : notAffected
+        ? NOT_AFFECTED
+        : `the regime no longer applies: deployment role ${wants.role}, with the affected ` +
+          "tenants' jurisdictions and sectors and the investigation's severity";
     const decision = {
       decision: 'not_required',
-      rationale: byOverride
-        ? `regime removed for this investigation: ${overrides?.reason ?? ''}`
-        : 'the latest scoping run no longer shows this tenant as affected',
+      rationale,
+      automatic: true,
+      previous: { status: c.status, decision: c.decision },
       decidedBy: actorLabel(actor),
       decidedAt: new Date().toISOString(),
     };
@@ -281,7 +351,9 @@ export interface ControllerReached {
 /**
  * GDPR Art. 33(2): marks each tenant's controller obligation met by the first delivery that
  * reached one of its breach contacts. Only the first delivery sets met_at; later ones, in this
- * batch or after it, never move it. One statement per investigation, whatever the batch size.
+ * batch or after it, never move it. A delivery after the due instant records the clock late
+ * (late_since), as a late filing does. One statement per investigation whatever the batch
+ * size, and one batched audit entry per clock met, with the status it had.
  */
 export async function markControllerClocksMet(
   tx: Tx,
@@ -296,20 +368,51 @@ export async function markControllerClocksMet(
     byInvestigation.set(r.investigationId, tenants);
   }
 
+  const events: AuditEvent[] = [];
   for (const [investigationId, tenants] of byInvestigation) {
     // Arrays as single parameters keep this one indexed statement at any batch size.
     const tenantIds = sql.param([...tenants.keys()]);
     const ats = sql.param([...tenants.values()]);
     // gdpr-33-2 has the one filing 'controller'; naming it lets the unique index answer.
-    await tx.execute(sql`
+    // The locked sub-select keeps each clock's status from before the update, for the audit.
+    const result: unknown = await tx.execute(sql`
       UPDATE ${clocks} c
-      SET met_at = (${ats}::timestamptz[])[array_position(${tenantIds}::text[], c.tenant_key)],
-        status = 'met',
-        updated_at = (${ats}::timestamptz[])[array_position(${tenantIds}::text[], c.tenant_key)]
-      WHERE c.investigation_id = ${investigationId} AND c.regime = 'gdpr-33-2'
-        AND c.filing = 'controller' AND c.tenant_key = ANY(${tenantIds}::text[])
-        AND c.met_at IS NULL`);
+      SET met_at = m.at, status = 'met', updated_at = m.at,
+        late_since = COALESCE(c.late_since, CASE WHEN m.at > c.due THEN c.due END)
+      FROM (
+        SELECT o.id, o.status,
+          (${ats}::timestamptz[])[array_position(${tenantIds}::text[], o.tenant_key)] AS at
+        FROM ${clocks} o
+        WHERE o.investigation_id = ${investigationId} AND o.regime = 'gdpr-33-2'
+          AND o.filing = 'controller' AND o.tenant_key = ANY(${tenantIds}::text[])
+          AND o.met_at IS NULL
+        FOR UPDATE
+      ) m
+      WHERE c.id = m.id AND c.met_at IS NULL
+      RETURNING c.id AS "clockId", c.tenant_key AS "tenantId", m.status AS "previousStatus",
+        c.late_since IS NOT NULL AS late`);
+    const met = (result as { rows: MetRow[] }).rows;
+
+    for (const m of met) {
+      const at = tenants.get(m.tenantId) ?? '';
+      events.push({
+        actor: 'system:outbox-worker',
+        action: 'clock.met',
+        entityType: 'investigation',
+        entityId: investigationId,
+        data: { ...m, metAt: at, by: 'delivery to a breach contact' },
+        at: new Date(at),
+      });
+    }
   }
+  await appendAuditBatch(tx, events);
+}
+
+interface MetRow {
+  clockId: string;
+  tenantId: string;
+  previousStatus: string;
+  late: boolean;
 }
 
 /** Obligations that still stand in the way of closing: neither met nor decided not required. */

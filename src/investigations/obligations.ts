@@ -117,13 +117,15 @@ async function recordFirst(
   filedAt: string,
   rule: FilingRule | undefined,
 ) {
+  await assertChainedOnFiled(tx, row, rule);
   const startsAt = iso(row.startsAt);
   if (startsAt !== null && filedAt < startsAt) {
     fail('BD_REQUEST_INVALID', `filedAt lies before the clock started (${startsAt})`, 'filedAt');
   }
 
+  // Once seen late a duty stays late (§1.8), even if a corrected moment moved its due since.
   const due = iso(row.due);
-  const late = due !== null && filedAt > due;
+  const late = (due !== null && filedAt > due) || row.lateSince !== null;
   // GDPR Art. 33(1): a notification after 72 hours is accompanied by the reasons for the delay.
   if (late && rule?.lateNeedsReasons && !body.delayReasons) {
     fail(
@@ -138,7 +140,7 @@ async function recordFirst(
     .set({
       status: 'met',
       metAt: filedAt,
-      lateSince: late ? (iso(row.lateSince) ?? due) : row.lateSince,
+      lateSince: late ? (iso(row.lateSince) ?? due) : null,
       decision: { filing: body, recordedBy: actorLabel(actor) },
     })
     .where(eq(clocks.id, row.id));
@@ -193,6 +195,38 @@ async function recordUpdate(
     data: { clockId: row.id, ...body, report, late: false },
   });
   return { clockId: row.id, status: 'met', metAt, filedAt, report, late: false };
+}
+
+// A filing chained on another (NIS2's final report on the notification) runs from that
+// filing's actual submission; until it is recorded, the start is only projected from its due
+// time, and checking a filing against that projection would refuse real, earlier filings.
+async function assertChainedOnFiled(tx: Tx, row: ClockRow, rule: FilingRule | undefined) {
+  const anchors = (rule?.limits ?? []).flatMap((l) =>
+    typeof l.anchor === 'string' ? [] : [l.anchor.filing],
+  );
+  if (anchors.length === 0) return;
+
+  const filed = await tx
+    .select({ filing: clocks.filing })
+    .from(clocks)
+    .where(
+      and(
+        eq(clocks.investigationId, row.investigationId),
+        eq(clocks.regime, row.regime),
+        eq(clocks.tenantKey, row.tenantKey),
+        eq(clocks.status, 'met'),
+        inArray(clocks.filing, anchors),
+      ),
+    );
+  const missing = anchors.filter((a) => !filed.some((f) => f.filing === a));
+  if (missing.length > 0) {
+    fail(
+      'BD_STAGE_PRECONDITION',
+      `the ${row.filing} runs from the ${missing.join(' and ')} filing, not recorded yet; ` +
+        `record the ${missing.join(' and ')} filing first`,
+      'filedAt',
+    );
+  }
 }
 
 // DORA's final report closes the series: an intermediate report after it updates nothing.

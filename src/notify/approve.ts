@@ -1,30 +1,22 @@
 /**
  * Approving a notice: the decision and the outbox messages it causes are committed in one
  * transaction, so an approved notice can never lose its deliveries, and a notice for one
- * tenant is addressed only to that tenant's own contacts.
+ * tenant is addressed only to that tenant's own contacts. The rows name the contacts at
+ * approval; recipients.ts keeps them in step with the contacts until the notice is sent.
  */
 import { and, eq } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import { fail } from '../domain/errors.ts';
-import type { NoticeFacts } from '../domain/notice-content.ts';
 import type { Role } from '../domain/types.ts';
-import type { Db, Tx } from '../store/db.ts';
-import { newId } from '../store/ids.ts';
-import { accountTeam, breachContacts, clocks, notices, outbox } from '../store/schema.ts';
-import { buildMessageId } from './message.ts';
+import type { Db } from '../store/db.ts';
+import { clocks, notices, outbox } from '../store/schema.ts';
+import { lockTenantRecipients, outboxRowFor, recipientsFor } from './recipients.ts';
 
 const APPROVERS: ReadonlySet<Role> = new Set(['incident_manager', 'executive_incident_manager']);
 
 // Audiences outside the provider: a red-team exercise must never reach them.
 const EXTERNAL: ReadonlySet<string> = new Set(['tenant', 'authority', 'data_subject']);
-
-interface Recipient {
-  kind: 'breach_contact' | 'account_team' | 'authority';
-  id: string;
-  name: string;
-  email: string;
-}
 
 export async function approveNotice(db: Db, actor: Actor, noticeId: string): Promise<number> {
   if (!APPROVERS.has(actor.role)) {
@@ -52,6 +44,8 @@ export async function approveNotice(db: Db, actor: Actor, noticeId: string): Pro
       );
     }
 
+    // Contacts changed meanwhile wait for this commit, then re-resolve its rows (recipients.ts).
+    await lockTenantRecipients(tx, notice.tenantId, 'share');
     const recipients = await recipientsFor(tx, notice);
     if (recipients.length === 0) {
       fail(
@@ -67,21 +61,7 @@ export async function approveNotice(db: Db, actor: Actor, noticeId: string): Pro
       .update(notices)
       .set({ status: 'approved', approvedBy: actorLabel(actor), approvedAt: now })
       .where(eq(notices.id, noticeId));
-    await tx.insert(outbox).values(
-      recipients.map((r) => ({
-        id: newId(),
-        noticeId,
-        tenantId: notice.tenantId,
-        recipientKind: r.kind,
-        recipientId: r.id,
-        recipientName: r.name,
-        recipientEmail: r.email,
-        messageId: buildMessageId(noticeId, r.id, mailDomain()),
-        status: 'queued',
-        nextAttemptAt: now,
-        createdAt: now,
-      })),
-    );
+    await tx.insert(outbox).values(recipients.map((r) => outboxRowFor(notice, r, now)));
     // Approving the tenant's notice is the decision that the processor's duty is owed.
     if (notice.audience === 'tenant') {
       await tx
@@ -127,29 +107,3 @@ const RECIPIENTS_OF: Record<string, string> = {
   account_team: 'account team',
   authority: 'addressee (draft the authority notice again with one)',
 };
-
-async function recipientsFor(tx: Tx, notice: typeof notices.$inferSelect): Promise<Recipient[]> {
-  const { tenantId, audience } = notice;
-  // The operator named the authority's mailbox when drafting (authority-notice.ts).
-  if (audience === 'authority') {
-    const to = (notice.facts as Pick<NoticeFacts, 'addressee'> | null)?.addressee;
-    return to ? [{ kind: 'authority', id: 'authority', name: to.name, email: to.email }] : [];
-  }
-  if (audience === 'tenant') {
-    const rows = await tx
-      .select()
-      .from(breachContacts)
-      .where(eq(breachContacts.tenantId, tenantId));
-    return rows.map((c) => ({ kind: 'breach_contact', id: c.id, name: c.name, email: c.email }));
-  }
-
-  if (audience !== 'account_team') return [];
-  const rows = await tx.select().from(accountTeam).where(eq(accountTeam.tenantId, tenantId));
-  return rows.map((m) => ({ kind: 'account_team', id: m.id, name: m.name, email: m.email }));
-}
-
-/** The domain of Message-IDs and of the sender address. */
-export function mailDomain(): string {
-  const from = process.env.BREACHDESK_MAIL_FROM ?? 'breachdesk@breachdesk.invalid';
-  return from.split('@')[1] ?? 'breachdesk.invalid';
-}

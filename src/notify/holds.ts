@@ -15,6 +15,7 @@ import { parseOrFail } from '../domain/validate.ts';
 import { type Conn, type Db, iso, type Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { holds, notices, outbox } from '../store/schema.ts';
+import { reresolveRecipients } from './recipients.ts';
 import { raiseStaffAlert } from './staff-alerts.ts';
 
 /** The only grounds on which a notice may be held back (DESIGN.md §1.6). */
@@ -38,11 +39,17 @@ const REQUESTERS: ReadonlySet<Role> = new Set([
 // Releasing a hold only lets notices go out, so the same three roles may do it.
 const RELEASERS = REQUESTERS;
 
+// Characters that show nothing on their own: white space and separators of every kind,
+// control and format characters (zero-width space, joiners, BOM, bidi marks), combining marks,
+// and the blank letters (Hangul fillers, braille blank) that Unicode does not class as space.
+const INVISIBLE = /[\s\p{Z}\p{Cc}\p{Cf}\p{M}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+
 const reason = z
   .string({ error: 'a written reason is required' })
   .trim()
   .min(1, 'a written reason is required')
-  .max(HOLD_REASON_MAX, `must be at most ${HOLD_REASON_MAX} characters`);
+  .max(HOLD_REASON_MAX, `must be at most ${HOLD_REASON_MAX} characters`)
+  .refine((s) => s.replace(INVISIBLE, '') !== '', 'a written reason is required; it shows no text');
 
 const requestSchema = z.object({
   ground: z.enum(HOLD_GROUNDS, { error: `must be one of ${HOLD_GROUNDS.join(', ')}` }),
@@ -83,13 +90,23 @@ export function parseHoldRequest(input: unknown, now: Date): HoldRequest {
   return { ground: body.ground, reason: body.reason, reviewAt: reviewAt.toISOString() };
 }
 
+// Format characters (zero-width space, joiners, BOM, bidi marks) never tell two names apart.
+const FORMAT = /\p{Cf}/gu;
+
 /**
  * The person behind an actor id. Ids are `cli:<name>` or `token:<label>`; the same name
- * through either door is one person, compared without regard to case, so that dual approval
- * cannot be met by one person using two channels.
+ * through either door is one person, compared trimmed, without format characters, NFC-normalised
+ * and case-folded, so that dual approval cannot be met by one person using two channels or
+ * spelling their name with padding, a decomposed accent or other capitals.
  */
 export function personOf(actorId: string): string {
-  return actorId.replace(/^(cli|token):/, '').toLowerCase();
+  const name = actorId
+    .replace(/^(cli|token):/, '')
+    .normalize('NFC')
+    .replace(FORMAT, '')
+    .trim();
+  // Upper then lower case approximates Unicode case folding (ß and SS, ſ and s, ς and σ).
+  return name.toUpperCase().toLowerCase().normalize('NFC');
 }
 
 type HoldRow = typeof holds.$inferSelect;
@@ -322,7 +339,9 @@ async function lockHold(tx: Tx, holdId: string): Promise<HoldRow> {
 
 /**
  * Releases a hold (or withdraws a request that never took effect), with a reason. The
- * notice's queued messages are then delivered by the worker as usual.
+ * notice's recipients are resolved again against the tenant's breach contacts now (a contact
+ * removed while it was held gets nothing, one added gets a message: recipients.ts), and its
+ * queued messages are then delivered by the worker as usual.
  */
 export async function releaseHold(
   db: Db,
@@ -371,6 +390,14 @@ export async function releaseHold(
       },
       at: now,
     });
+    // Contact changes re-resolve as they happen; this catches any made outside that path.
+    if (notice.audience === 'tenant') {
+      await reresolveRecipients(tx, notice.tenantId, {
+        actor: actorLabel(actor),
+        reason: `hold ${holdId} released`,
+        at: now,
+      });
+    }
 
     return toView(row, notice, now);
   });

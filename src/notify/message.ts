@@ -105,3 +105,9 @@ function findAddressProblem(address: string): string | null {
   if (/[\s,;:<>()[\]"\\]/u.test(address)) return 'contains a character not allowed in a mailbox';
   return null;
 }
+
+/** The domain of Message-IDs and of the sender address (BREACHDESK_MAIL_FROM). */
+export function mailDomain(): string {
+  const from = process.env.BREACHDESK_MAIL_FROM ?? 'breachdesk@breachdesk.invalid';
+  return from.split('@')[1] ?? 'breachdesk.invalid';
+}

@@ -92,7 +92,8 @@ export async function createFollowUp(
     if (!delivered) {
       fail(
         'BD_NOTICE_INVALID_STATE',
-        'the initial notice has not reached anyone yet (held or still queued); follow up after it',
+        `the initial notice ${initial.id} has not reached anyone yet (held, still queued, or ` +
+          'every recipient failed: a breach contact added now receives it); follow up after it',
         'noticeId',
       );
     }
@@ -201,8 +202,11 @@ async function initialPhase(tx: Tx, notice: NoticeRow): Promise<NoticeRow> {
   return first ?? notice;
 }
 
-// "Issued" is when the notice first reached someone; before any delivery, its approval.
-async function referenceOf(
+/**
+ * How later notices quote `notice`: its reference (`INV-12/1`), phase and when it was issued,
+ * which is when it first reached someone, or before any delivery its approval.
+ */
+export async function referenceOf(
   tx: Tx,
   investigationNumber: number,
   notice: NoticeRow,

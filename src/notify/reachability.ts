@@ -4,7 +4,7 @@
  * reached, or that has no breach contact at all, is "not notified": the incident manager is
  * alerted, and its GDPR Art. 33(2) clock stays open, so the miss counts against its deadline.
  */
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import type { Conn, Db, Tx } from '../store/db.ts';
 import { iso } from '../store/db.ts';
@@ -74,6 +74,8 @@ export async function notificationState(
         eq(notices.investigationId, investigationId),
         eq(notices.audience, 'tenant'),
         eq(outbox.recipientKind, 'breach_contact'),
+        // A message withdrawn before sending (its contact was removed) addressed nobody.
+        ne(outbox.status, 'withdrawn'),
       ),
     )
     .orderBy(outbox.recipientEmail);
@@ -121,9 +123,10 @@ function stateOf(
 
 /**
  * Called after a breach-contact message of `noticeId` failed for good (a 5xx, retries
- * exhausted, or a bounce). When every breach-contact message of the notice has failed, the
- * incident manager is alerted (once per notice), and when the tenant as a whole is now not
- * notified its controller clock is reopened, so that the miss counts against its deadline.
+ * exhausted, or a bounce). The tenant's controller clock is settled on the deliveries that
+ * still stand (reopened when none does, so that the miss counts against its deadline), and
+ * when every breach-contact message of the notice has failed, the incident manager is alerted
+ * (once per notice).
  */
 export async function checkNoticeReached(tx: Tx, noticeId: string, at: Date): Promise<void> {
   const [notice] = await tx
@@ -140,7 +143,16 @@ export async function checkNoticeReached(tx: Tx, noticeId: string, at: Date): Pr
   const statuses = await tx
     .select({ status: outbox.status, email: outbox.recipientEmail })
     .from(outbox)
-    .where(and(eq(outbox.noticeId, noticeId), eq(outbox.recipientKind, 'breach_contact')));
+    .where(
+      and(
+        eq(outbox.noticeId, noticeId),
+        eq(outbox.recipientKind, 'breach_contact'),
+        ne(outbox.status, 'withdrawn'),
+      ),
+    );
+  // Whatever the other messages are doing (a follow-up may still be queued or held), the
+  // controller clock stands only on a delivery that reached someone.
+  await settleControllerClock(tx, notice.investigationId, notice.tenantId, noticeId, at);
   if (statuses.length === 0 || statuses.some((s) => s.status !== 'failed')) return;
 
   await raiseStaffAlert(tx, {
@@ -151,28 +163,25 @@ export async function checkNoticeReached(tx: Tx, noticeId: string, at: Date): Pr
     body:
       `Every breach contact of tenant ${notice.tenantId} failed for notice ${noticeId} ` +
       `(phase ${notice.phase}): ${statuses.map((s) => s.email).join(', ')}.\n\n` +
-      'The notification deadline keeps running. Obtain a working contact from the tenant, ' +
-      'add it, and send the notice again.',
+      'The notification deadline keeps running. Obtain a working contact from the tenant and ' +
+      `have it added (tenant admin: POST /api/v1/tenants/${notice.tenantId}/contacts): the ` +
+      'notice then goes to it, and to no address that already failed. A failed address that ' +
+      'has since been fixed is tried again once it is removed and added again.',
     at,
   });
-
-  const tenant = (await notificationState(tx, notice.investigationId)).find(
-    (t) => t.tenantId === notice.tenantId,
-  );
-  if (tenant?.state === 'not_notified') {
-    await reopenControllerClock(tx, notice.investigationId, notice.tenantId, noticeId, at);
-  }
 }
 
 /**
- * GDPR Art. 33(2): a notice that bounced did not notify the controller, so a clock met by
- * its delivery is open again ('required'). Its due moment and any recorded lateness are left
- * as they are, and the audit entry keeps when the clock had been met, so the record of the
- * delivery that turned out not to notify stays. A clock met by a filing recorded by hand
- * (obligations.ts recordFiling: the controller was told another way) is left met: a bounced
- * e-mail does not undo a notification made by other means.
+ * GDPR Art. 33(2): a delivery that bounced did not notify the controller, so a clock met by
+ * deliveries rests on the first one to a breach contact of the tenant that still stands
+ * (sent, never bounced). When there is none, however many messages (a follow-up) are still on
+ * their way, the clock is open again ('required'); when it is a later one, met_at moves to
+ * it, and a due instant it missed is recorded as lateness. The due moment and any recorded
+ * lateness are never erased, and the audit entry keeps when the clock had been met. A clock
+ * met by a filing recorded by hand (obligations.ts recordFiling: the controller was told
+ * another way) is left met: a bounced e-mail does not undo a notification made by other means.
  */
-async function reopenControllerClock(
+async function settleControllerClock(
   tx: Tx,
   investigationId: string,
   tenantId: string,
@@ -193,6 +202,12 @@ async function reopenControllerClock(
     )
     .for('update');
   if (met.length === 0) return;
+
+  const reached = await firstStandingDelivery(tx, investigationId, tenantId);
+  if (reached !== null) {
+    await moveMetAt(tx, investigationId, met, reached, noticeId, at);
+    return;
+  }
 
   await tx
     .update(clocks)
@@ -217,7 +232,69 @@ async function reopenControllerClock(
       previouslyMetAt: met.map((c) => ({ clockId: c.id, metAt: iso(c.metAt) })),
       tenantId,
       noticeId,
-      reason: 'every breach contact of the tenant failed or bounced',
+      reason: 'every delivery to a breach contact of the tenant so far failed or bounced',
+    },
+    at,
+  });
+}
+
+/** When a message first reached a breach contact of the tenant and did not bounce, or null. */
+async function firstStandingDelivery(
+  tx: Tx,
+  investigationId: string,
+  tenantId: string,
+): Promise<string | null> {
+  const [row] = await tx
+    .select({ at: sql<string | Date | null>`min(${outbox.sentAt})` })
+    .from(outbox)
+    .innerJoin(notices, eq(notices.id, outbox.noticeId))
+    .where(
+      and(
+        eq(notices.investigationId, investigationId),
+        eq(notices.audience, 'tenant'),
+        eq(outbox.tenantId, tenantId),
+        eq(outbox.recipientKind, 'breach_contact'),
+        eq(outbox.status, 'sent'),
+        isNull(outbox.bouncedAt),
+      ),
+    );
+  return row?.at ? iso(row.at) : null;
+}
+
+async function moveMetAt(
+  tx: Tx,
+  investigationId: string,
+  met: { id: string; metAt: string | null }[],
+  reached: string,
+  noticeId: string,
+  at: Date,
+): Promise<void> {
+  const moved = met.filter((c) => iso(c.metAt) !== reached);
+  if (moved.length === 0) return;
+
+  await tx
+    .update(clocks)
+    .set({
+      metAt: reached,
+      lateSince: sql`COALESCE(${clocks.lateSince},
+        CASE WHEN ${reached}::timestamptz > ${clocks.due} THEN ${clocks.due} END)`,
+      updatedAt: at.toISOString(),
+    })
+    .where(
+      inArray(
+        clocks.id,
+        moved.map((c) => c.id),
+      ),
+    );
+  await appendAudit(tx, {
+    actor: ACTOR,
+    action: 'clock.met_moved',
+    entityType: 'investigation',
+    entityId: investigationId,
+    data: {
+      moved: moved.map((c) => ({ clockId: c.id, from: iso(c.metAt), to: reached })),
+      noticeId,
+      reason: 'the delivery that met it bounced; the first one still standing met it',
     },
     at,
   });

@@ -222,13 +222,15 @@ export function obligationOutcome(
 ): ObligationOutcome {
   if (c.status === 'not_required') return 'not_required';
 
+  // A filing once seen late stays late, even if its anchor was corrected since (§1.8), met
+  // or not: show, the metrics and this report all read late_since the same way.
   const due = c.due === null ? null : Date.parse(iso(c.due));
   if (c.metAt !== null) {
+    if (c.lateSince !== null) return 'met_late';
     if (due === null) return 'met';
     return Date.parse(iso(c.metAt)) > due ? 'met_late' : 'met_on_time';
   }
-  if (due === null) return 'no_deadline';
-  // A filing once seen late stays late, even if its anchor was corrected since (§1.8).
+  if (due === null) return c.lateSince !== null ? 'late' : 'no_deadline';
   return c.lateSince !== null || now.getTime() > due ? 'late' : 'open';
 }
 

@@ -10,8 +10,7 @@ import { appendAudit } from '../audit/log.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { staffAlerts } from '../store/schema.ts';
-import { mailDomain } from './approve.ts';
-import { buildMessageId, type OutgoingMessage } from './message.ts';
+import { buildMessageId, mailDomain, type OutgoingMessage } from './message.ts';
 import type { Transport } from './transport.ts';
 
 const ALERT_ACTOR = 'system:staff-alerts';

@@ -1,7 +1,9 @@
 /**
  * Breach contacts, kept by each tenant's own admin. A tenant admin sees and edits only its
  * own tenant; asking for another tenant's contacts answers "not found", never "forbidden",
- * so that tenant ids cannot be probed.
+ * so that tenant ids cannot be probed. Each change re-resolves, in its transaction, the
+ * tenant's notices not yet sent (notify/recipients.ts): a notice goes to the contacts as they
+ * are when it is sent.
  */
 import { and, asc, eq } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
@@ -10,6 +12,7 @@ import { fail } from '../domain/errors.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import type { Db } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
+import { reresolveRecipients } from '../notify/recipients.ts';
 import { breachContacts, tenants } from '../store/schema.ts';
 import { contactSchema } from './import.ts';
 
@@ -66,6 +69,11 @@ export async function addContact(
       entityId: tenantId,
       data: { contactId: row.id, email: c.email },
     });
+    await reresolveRecipients(tx, tenantId, {
+      actor: actorLabel(actor),
+      reason: `breach contact ${row.id} <${c.email}> added`,
+      at: new Date(),
+    });
   });
 
   return { id: row.id, tenantId, name: c.name, email: c.email, language: c.language };
@@ -92,6 +100,12 @@ export async function removeContact(
       entityType: 'tenant',
       entityId: tenantId,
       data: { contactId },
+    });
+    // A message still waiting for this contact must not go out (review 19, item 5).
+    await reresolveRecipients(tx, tenantId, {
+      actor: actorLabel(actor),
+      reason: `breach contact ${contactId} removed`,
+      at: new Date(),
     });
   });
 }

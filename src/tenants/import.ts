@@ -12,7 +12,8 @@ import { fail } from '../domain/errors.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
-import { accountTeam, breachContacts, tenantResources, tenants } from '../store/schema.ts';
+import { reresolveRecipients } from '../notify/recipients.ts';
+import { accountTeam, breachContacts, notices, tenantResources, tenants } from '../store/schema.ts';
 
 const LANGUAGES = ['en', 'de', 'fr'] as const;
 const oneLine = (max: number) =>
@@ -149,6 +150,7 @@ export async function importTenants(db: Db, input: unknown, actor: Actor): Promi
   const summary: ImportSummary = { tenants: 0, resources: 0, breachContacts: 0, accountTeam: 0 };
 
   await db.transaction(async (tx) => {
+    const withNewContacts: string[] = [];
     for (const t of list) {
       const row = {
         name: t.name,
@@ -181,6 +183,7 @@ export async function importTenants(db: Db, input: unknown, actor: Actor): Promi
         await tx
           .insert(breachContacts)
           .values(added.map((c) => ({ id: newId(), tenantId: t.id, ...c, createdAt: now })));
+        withNewContacts.push(t.id);
       }
       if (t.accountTeam.length > 0) {
         await tx
@@ -201,9 +204,33 @@ export async function importTenants(db: Db, input: unknown, actor: Actor): Promi
       entityId: '*',
       data: { ...summary, ids: list.map((t) => t.id) },
     });
+    // An added contact also gets the tenant's notices not yet sent (notify/recipients.ts).
+    for (const tenantId of await withApprovedNotices(tx, withNewContacts)) {
+      await reresolveRecipients(tx, tenantId, {
+        actor: actorLabel(actor),
+        reason: 'breach contacts added by a tenant import',
+        at: new Date(),
+      });
+    }
   });
 
   return summary;
+}
+
+// One query for the whole file: most imports add contacts to tenants with no notice at all.
+async function withApprovedNotices(tx: Tx, tenantIds: string[]): Promise<string[]> {
+  if (tenantIds.length === 0) return [];
+  const rows = await tx
+    .selectDistinct({ tenantId: notices.tenantId })
+    .from(notices)
+    .where(
+      and(
+        inArray(notices.tenantId, tenantIds),
+        eq(notices.audience, 'tenant'),
+        eq(notices.status, 'approved'),
+      ),
+    );
+  return rows.map((r) => r.tenantId).sort();
 }
 
 // One resource owned twice would make scoping ambiguous: refuse the file instead.

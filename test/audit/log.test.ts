@@ -8,6 +8,7 @@ import {
 } from '../../src/audit/log.ts';
 import type { Store } from '../../src/store/db.ts';
 import { describeEachBackend } from '../support/backends.ts';
+import { openInvestigation } from '../support/factories.ts';
 
 describeEachBackend('audit log', (backend) => {
   let store: Store;
@@ -72,6 +73,25 @@ describeEachBackend('audit log', (backend) => {
     await store.db.transaction((tx) => appendAuditBatch(tx, batchOf(4)));
     await store.db.execute(sql`DELETE FROM audit_log WHERE seq = 9`);
     expect(await verifyAuditLog(store.db)).toMatchObject({ ok: false, brokenAt: 9 });
+  });
+
+  it('fails when the whole log and its head are gone but audited records remain', async () => {
+    await openInvestigation(store.db);
+    await store.db.execute(sql`DELETE FROM audit_log`);
+    await store.db.execute(sql`DELETE FROM settings WHERE key = 'audit_head'`);
+
+    expect(await verifyAuditLog(store.db)).toMatchObject({
+      ok: false,
+      brokenAt: 1,
+      reason: expect.stringContaining('investigations'),
+    });
+  });
+
+  it('verifies an empty log on a database with nothing audited yet', async () => {
+    await store.db.execute(sql`DELETE FROM audit_log`);
+    await store.db.execute(sql`DELETE FROM settings WHERE key = 'audit_head'`);
+
+    expect(await verifyAuditLog(store.db)).toMatchObject({ ok: true, entries: 0 });
   });
 
   it('detects two rows swapped in place', async () => {

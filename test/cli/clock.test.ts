@@ -85,6 +85,12 @@ describe.concurrent('breachdesk clock', () => {
     expect(stdout).toBe('');
   });
 
+  it('exits 2 with a coded error, not a stack, for an instant out of range', async () => {
+    const { code, stderr } = await clock('nis2', '--aware', '+275760-09-13T00:00:00Z');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^error BD_DEADLINE_INVALID: .*\(field: aware\)\n$/);
+  });
+
   it('exits 2 listing the regime ids for an unknown regime', async () => {
     const { code, stderr } = await clock('hipa', '--aware', '2024-03-30T10:00:00Z');
     expect(code).toBe(2);

@@ -52,6 +52,35 @@ describe('parseInstant', () => {
     const awareAt = parseInstant('2024-10-27T02:30', 'awareAt', 'Europe/Berlin');
     expect(awareAt).toBe('2024-10-27T00:30:00.000Z');
   });
+
+  it('refuses an offset beyond +14:00, naming the field', () => {
+    expect(() => parseInstant('2026-01-01T00:00:00+14:30', 'aware')).toThrow(
+      expect.objectContaining({ code: 'BD_DEADLINE_INVALID', field: 'aware' }),
+    );
+  });
+
+  it('refuses an offset with 60 minutes or more', () => {
+    expect(() => parseInstant('2026-01-01T00:00:00+05:75', 'aware')).toThrow(
+      expect.objectContaining({ code: 'BD_DEADLINE_INVALID', field: 'aware' }),
+    );
+  });
+
+  it('takes the extreme offsets -14:00 and +14:00', () => {
+    expect(parseInstant('2026-01-01T00:00:00-1400', 'aware')).toBe('2026-01-01T14:00:00.000Z');
+    expect(parseInstant('2026-01-01T00:00:00+14:00', 'aware')).toBe('2025-12-31T10:00:00.000Z');
+  });
+
+  it('refuses an instant in year 275760 with a coded error instead of a RangeError', () => {
+    expect(() => parseInstant('+275760-09-13T00:00:00Z', 'aware')).toThrow(
+      expect.objectContaining({ code: 'BD_DEADLINE_INVALID', field: 'aware' }),
+    );
+  });
+
+  it('refuses an instant before the year 1900', () => {
+    expect(() => parseInstant('0001-01-01T00:00:00Z', 'aware')).toThrow(
+      expect.objectContaining({ code: 'BD_DEADLINE_INVALID', field: 'aware' }),
+    );
+  });
 });
 
 describe('addHours', () => {

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { auditEntriesFor } from '../../src/audit/log.ts';
 import { cliActor } from '../../src/auth/actor.ts';
 import { listClocks, markControllerClocksMet } from '../../src/investigations/clocks.ts';
+import { sweepDeadlines } from '../../src/investigations/deadline-sweep.ts';
 import {
   correctMoments,
   decideObligation,
@@ -29,6 +30,7 @@ import type { Store } from '../../src/store/db.ts';
 import { clocks, notices } from '../../src/store/schema.ts';
 import { describeEachBackend } from '../support/backends.ts';
 import { openInvestigation, seedTenants, snapshot } from '../support/factories.ts';
+import { scope } from '../notify/declared-investigation.ts';
 
 const responder = cliActor('responder', 'alice');
 const manager = cliActor('incident_manager', 'ines');
@@ -215,6 +217,94 @@ describeEachBackend('obligations', (backend) => {
     );
     const [controller] = await byRegime('gdpr-33-2');
     expect(controller).toMatchObject({ status: 'met', metAt: '2026-12-01T10:00:00.000Z' });
+  });
+
+  it('audits a controller clock met by a delivery, with the status it had', async () => {
+    await declared();
+    const [before] = await byRegime('gdpr-33-2');
+    await store.db.transaction((tx) =>
+      markControllerClocksMet(tx, [
+        { investigationId: id, tenantId: 'acme', at: '2026-11-30T12:00:00.000Z' },
+      ]),
+    );
+
+    const met = (await auditEntriesFor(store.db, id)).filter((e) => e.action === 'clock.met');
+    expect(met.map((e) => JSON.parse(e.data) as unknown)).toEqual([
+      expect.objectContaining({
+        clockId: before?.id,
+        previousStatus: 'to_decide',
+        metAt: '2026-11-30T12:00:00.000Z',
+        late: false,
+      }),
+    ]);
+  });
+
+  it('records a controller clock met by a delivery after its due moment as late', async () => {
+    await declared();
+    await store.db.transaction((tx) =>
+      markControllerClocksMet(tx, [
+        { investigationId: id, tenantId: 'acme', at: '2026-12-01T10:00:01.000Z' },
+      ]),
+    );
+
+    const [controller] = await byRegime('gdpr-33-2');
+    expect(controller?.lateSince).toBe('2026-12-01T10:00:00.000Z');
+  });
+
+  it('answers late for a filing on a duty seen late before its due was corrected', async () => {
+    await declared('2026-11-01T10:00:00Z');
+    await sweepDeadlines(store.db, new Date('2026-11-04T10:00:01Z'));
+    await correctMoments(store.db, manager, id, {
+      awareAt: '2026-11-03T10:00:00Z',
+      reason: 'awareness was entered two days too early',
+    });
+    const [authority] = await byRegime('gdpr-33-1');
+
+    const answer = await recordFiling(store.db, legal, authority?.id ?? '', {
+      filedAt: '2026-11-05T10:00:00Z',
+      reference: 'DPA-2026-993',
+      delayReasons: 'the sweep had already recorded the first deadline as missed',
+    });
+    expect(answer.late).toBe(true);
+  });
+
+  it('accepts a chained filing after its predecessor, before that one was due', async () => {
+    await overrideRegimes(store.db, legal, id, {
+      add: [{ regime: 'nis2', tenantId: null }],
+      reason: 'the affected service is an essential entity under NIS2',
+    });
+    await declared('2026-11-02T08:00:00Z');
+    const nis2 = async (filing: string) =>
+      (await byRegime('nis2')).find((c) => c.filing === filing)?.id ?? '';
+    await recordFiling(store.db, legal, await nis2('notification'), {
+      filedAt: '2026-11-02T20:00:00Z',
+      reference: 'CSIRT-N-1',
+    });
+
+    const final = await recordFiling(store.db, legal, await nis2('final-report'), {
+      filedAt: '2026-11-03T09:00:00Z',
+      reference: 'CSIRT-F-1',
+    });
+    expect(final).toMatchObject({ status: 'met', late: false });
+  });
+
+  it('refuses a chained filing before the filing it runs from is recorded, naming it', async () => {
+    await overrideRegimes(store.db, legal, id, {
+      add: [{ regime: 'nis2', tenantId: null }],
+      reason: 'the affected service is an essential entity under NIS2',
+    });
+    await declared('2026-11-02T08:00:00Z');
+    const [final] = (await byRegime('nis2')).filter((c) => c.filing === 'final-report');
+
+    await expect(
+      recordFiling(store.db, legal, final?.id ?? '', {
+        filedAt: '2026-11-03T09:00:00Z',
+        reference: 'CSIRT-F-1',
+      }),
+    ).rejects.toMatchObject({
+      code: 'BD_STAGE_PRECONDITION',
+      message: expect.stringContaining('record the notification filing first'),
+    });
   });
 
   it('refuses to close while notices are drafts or obligations are open', async () => {
@@ -464,6 +554,65 @@ describeEachBackend('DORA updated intermediate reports', (backend) => {
     await firstReports();
     await expect(file('initial', '2026-11-03T13:00:00Z', 'ECB-INIT-2')).rejects.toMatchObject({
       code: 'BD_STAGE_PRECONDITION',
+    });
+  });
+});
+
+describeEachBackend('obligations across scoping runs', (backend) => {
+  let store: Store;
+  let id: string;
+
+  beforeEach(async () => {
+    store = await backend.open();
+    await seedTenants(store.db, ['acme', 'globex']);
+    id = await openInvestigation(store.db);
+    await moveStage(store.db, responder, id, { to: 'assess', reason: 'paged' });
+    await moveStage(store.db, responder, id, { to: 'diagnose', reason: 'data at risk' });
+  });
+  afterEach(() => store.close());
+
+  const controllerOf = async (tenantId: string) =>
+    (await listClocks(store.db, id)).find(
+      (c) => c.regime === 'gdpr-33-2' && c.tenantId === tenantId,
+    );
+
+  it('reopens a duty a narrower scoping run dropped when a broader one re-adds it', async () => {
+    await scope(store.db, id, ['acme', 'globex']);
+    await scope(store.db, id, ['acme']);
+    expect((await controllerOf('globex'))?.status).toBe('not_required');
+
+    await scope(store.db, id, ['acme', 'globex']);
+    expect(await controllerOf('globex')).toMatchObject({ status: 'to_decide', decision: null });
+  });
+
+  it('audits the reopened duty with the decision it undoes', async () => {
+    await scope(store.db, id, ['acme', 'globex']);
+    await scope(store.db, id, ['acme']);
+    await scope(store.db, id, ['acme', 'globex']);
+
+    const revived = (await auditEntriesFor(store.db, id)).filter(
+      (e) => e.action === 'obligation.revived',
+    );
+    expect(revived.map((e) => JSON.parse(e.data) as unknown)).toEqual([
+      expect.objectContaining({
+        clockId: (await controllerOf('globex'))?.id,
+        status: 'to_decide',
+        undone: expect.objectContaining({ decision: 'not_required' }),
+      }),
+    ]);
+  });
+
+  it('keeps a "not required" decided by a person through later scoping runs', async () => {
+    await scope(store.db, id, ['acme', 'globex']);
+    await decideObligation(store.db, legal, (await controllerOf('globex'))?.id ?? '', {
+      decision: 'not_required',
+      rationale: 'globex is its own processor for this bucket',
+    });
+    await scope(store.db, id, ['acme']);
+    await scope(store.db, id, ['acme', 'globex']);
+
+    expect((await controllerOf('globex'))?.decision).toMatchObject({
+      rationale: 'globex is its own processor for this bucket',
     });
   });
 });

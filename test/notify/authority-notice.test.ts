@@ -11,7 +11,11 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { auditEntriesFor } from '../../src/audit/log.ts';
 import { cliActor } from '../../src/auth/actor.ts';
 import { listClocks } from '../../src/investigations/clocks.ts';
-import { correctMoments, recordFiling } from '../../src/investigations/obligations.ts';
+import {
+  correctMoments,
+  decideObligation,
+  recordFiling,
+} from '../../src/investigations/obligations.ts';
 import { approveNotice } from '../../src/notify/approve.ts';
 import { draftAuthorityNotice, withdrawAuthorityDraft } from '../../src/notify/authority-notice.ts';
 import { createTransport } from '../../src/notify/transport.ts';
@@ -21,7 +25,7 @@ import { notices } from '../../src/store/schema.ts';
 import { describeEachBackend } from '../support/backends.ts';
 import { snapshot } from '../support/factories.ts';
 import { startTestServer } from '../support/server.ts';
-import { declaredInvestigation, manager } from './declared-investigation.ts';
+import { approveAndDeliver, declaredInvestigation, manager } from './declared-investigation.ts';
 
 const legal = cliActor('legal', 'lou');
 const DPA = { recipientName: 'Data Protection Authority', recipientEmail: 'breach@dpa.example' };
@@ -113,15 +117,81 @@ describeEachBackend('authority notices', (backend) => {
     expect(draft.body).toContain(because);
   });
 
-  it('refuses an obligation already met by a recorded filing', async () => {
+  it('asks what a notice adds once the obligation was met by a recorded filing', async () => {
     const clockId = await obligation('gdpr-33-1');
     await recordFiling(store.db, legal, clockId, {
       filedAt: new Date().toISOString(),
       reference: 'DPA web form receipt 2026-4471',
     });
+    const before = await snapshot(store.db);
+
     await expect(draftAuthorityNotice(store.db, manager, clockId, DPA)).rejects.toMatchObject({
-      code: 'BD_STAGE_PRECONDITION',
+      code: 'BD_REQUEST_INVALID',
+      field: 'what',
     });
+    expect(await snapshot(store.db)).toEqual(before);
+  });
+
+  it('drafts a supplement to a filing recorded by hand, quoting its reference', async () => {
+    const clockId = await obligation('gdpr-33-1');
+    await recordFiling(store.db, legal, clockId, {
+      filedAt: new Date().toISOString(),
+      reference: 'DPA web form receipt 2026-4471',
+    });
+
+    const draft = await draftAuthorityNotice(store.db, manager, clockId, {
+      ...DPA,
+      what: 'The exported files also held the customers of acme.',
+    });
+
+    expect(draft.subject).toContain('Supplementary notification');
+    expect(draft.body).toContain('DPA web form receipt 2026-4471');
+  });
+
+  it('still refuses an obligation decided not required', async () => {
+    const clockId = await obligation('gdpr-33-1');
+    await decideObligation(store.db, legal, clockId, {
+      decision: 'not_required',
+      rationale: 'the data were encrypted and the key was not exposed (Art. 34(3)(a) analogue)',
+    });
+
+    await expect(
+      draftAuthorityNotice(store.db, manager, clockId, { ...DPA, what: 'more' }),
+    ).rejects.toMatchObject({ code: 'BD_STAGE_PRECONDITION' });
+  });
+
+  it('refuses a recipient name with a line break (review 19, item 9)', async () => {
+    const clockId = await obligation('gdpr-33-1');
+    const before = await snapshot(store.db);
+
+    await expect(
+      draftAuthorityNotice(store.db, manager, clockId, {
+        ...DPA,
+        recipientName: 'CNIL\r\nBcc: evil@attacker.example',
+      }),
+    ).rejects.toMatchObject({ code: 'BD_REQUEST_INVALID', field: 'recipientName' });
+    expect(await snapshot(store.db)).toEqual(before);
+  });
+
+  it('refuses a recipient name with another control character or a line separator', async () => {
+    const clockId = await obligation('gdpr-33-1');
+
+    for (const recipientName of ['CNIL\u0000', 'CNIL\tSecretariat', 'CNIL\u2028Bcc: x@y.example']) {
+      await expect(
+        draftAuthorityNotice(store.db, manager, clockId, { ...DPA, recipientName }),
+      ).rejects.toMatchObject({ code: 'BD_REQUEST_INVALID', field: 'recipientName' });
+    }
+  });
+
+  it('refuses a recipient address with a line break', async () => {
+    const clockId = await obligation('gdpr-33-1');
+
+    await expect(
+      draftAuthorityNotice(store.db, manager, clockId, {
+        ...DPA,
+        recipientEmail: 'breach@dpa.example\r\nBcc: evil@attacker.example',
+      }),
+    ).rejects.toMatchObject({ code: 'BD_REQUEST_INVALID', field: 'recipientEmail' });
   });
 
   it('redrafts a draft in place when the mailbox is corrected', async () => {
@@ -202,3 +272,74 @@ describeEachBackend('authority notices with several tenants affected', (backend)
     });
   });
 });
+
+describeEachBackend(
+  'authority notices once the obligation is met (review 19, item 6)',
+  (backend) => {
+    let store: Store;
+    let id: string;
+    let clockId: string;
+    /** acme's authority notice, approved, delivered and recorded as the filing. */
+    let first: Awaited<ReturnType<typeof draftAuthorityNotice>>;
+    const what = 'The same exported files held personal data of globex customers too.';
+
+    beforeEach(async () => {
+      store = await backend.open();
+      id = await declaredInvestigation(store.db, { acme: {}, globex: {} });
+      await correctMoments(store.db, manager, id, {
+        awareAt: new Date(Date.now() - 3_600_000).toISOString(),
+        reason: 'awareness is when the incident manager read the report',
+      });
+      clockId = (await listClocks(store.db, id)).find((c) => c.regime === 'gdpr-33-1')?.id ?? '';
+      first = await draftAuthorityNotice(store.db, manager, clockId, { ...DPA, tenantId: 'acme' });
+      await approveAndDeliver(store.db, first.id);
+      await recordFiling(store.db, legal, clockId, {
+        filedAt: new Date().toISOString(),
+        reference: 'Message-ID of the e-mail to the DPA',
+      });
+    });
+    afterEach(() => store.close());
+
+    it("drafts a supplementary notice for another tenant's data, referring to the first", async () => {
+      const draft = await draftAuthorityNotice(store.db, manager, clockId, {
+        ...DPA,
+        tenantId: 'globex',
+        what,
+      });
+
+      expect(draft).toMatchObject({ audience: 'authority', tenantId: 'globex', status: 'draft' });
+      expect(draft.subject).toContain('Supplementary notification');
+      expect(draft.body).toContain(what);
+      expect(draft.facts).toMatchObject({ followUp: { initial: { noticeId: first.id } } });
+    });
+
+    it('approves and delivers the supplementary notice to the same mailbox', async () => {
+      const draft = await draftAuthorityNotice(store.db, manager, clockId, {
+        ...DPA,
+        tenantId: 'globex',
+        what,
+      });
+      await approveAndDeliver(store.db, draft.id);
+
+      const sent = (await deliveryStatus(store.db, id)).filter((d) => d.noticeId === draft.id);
+      expect(sent.map((d) => [d.recipientEmail, d.status])).toEqual([
+        ['breach@dpa.example', 'sent'],
+      ]);
+    });
+
+    it('refuses a second authority notice for a tenant that already has one', async () => {
+      const before = await snapshot(store.db);
+
+      await expect(
+        draftAuthorityNotice(store.db, manager, clockId, { ...DPA, tenantId: 'acme', what }),
+      ).rejects.toMatchObject({ code: 'BD_NOTICE_INVALID_STATE' });
+      expect(await snapshot(store.db)).toEqual(before);
+    });
+
+    it('asks what the supplementary notice adds', async () => {
+      await expect(
+        draftAuthorityNotice(store.db, manager, clockId, { ...DPA, tenantId: 'globex' }),
+      ).rejects.toMatchObject({ code: 'BD_REQUEST_INVALID', field: 'what' });
+    });
+  },
+);

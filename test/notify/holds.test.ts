@@ -18,6 +18,7 @@ import {
   flagHoldsDueForReview,
   listHolds,
   parseHoldRequest,
+  personOf,
   releaseHold,
   requestHold,
 } from '../../src/notify/holds.ts';
@@ -95,10 +96,43 @@ describe('parseHoldRequest', () => {
     );
   });
 
+  it('refuses a reason of only zero-width spaces (review 19, item 8)', () => {
+    expect(() => parseHoldRequest({ ...validRequest(now), reason: '\u200b\u200b' }, now)).toThrow(
+      expect.objectContaining({ code: 'BD_HOLD_INVALID', field: 'reason' }),
+    );
+  });
+
+  it('refuses a reason of only invisible characters of other kinds', () => {
+    // Ideographic space, braille blank, BOM, zero-width joiner, word joiner, Hangul filler.
+    const reason = '\u3000\u2800\ufeff\u200d\u2060\u3164\u00a0';
+    expect(() => parseHoldRequest({ ...validRequest(now), reason }, now)).toThrow(
+      expect.objectContaining({ code: 'BD_HOLD_INVALID', field: 'reason' }),
+    );
+  });
+
+  it('keeps a reason that has visible text between invisible characters', () => {
+    const reason = '\u200bintruder still inside\u200b';
+    expect(parseHoldRequest({ ...validRequest(now), reason }, now).reason).toContain('intruder');
+  });
+
   it('refuses a reason over 4000 characters', () => {
     expect(() => parseHoldRequest({ ...validRequest(now), reason: 'x'.repeat(4001) }, now)).toThrow(
       expect.objectContaining({ code: 'BD_HOLD_INVALID', field: 'reason' }),
     );
+  });
+});
+
+describe('personOf', () => {
+  it('compares names trimmed, case-folded and NFC-normalised', () => {
+    const lea = personOf('cli:lea');
+    const aliases = [' lea', 'LEA\u00a0', 'Lea', '\u200blea'].map((n) => personOf(`cli:${n}`));
+    expect(aliases).toEqual([lea, lea, lea, lea]);
+    expect(personOf('cli:LE\u0301A')).toBe(personOf('token:l\u00e9a'));
+    expect(personOf('cli:STRASSE')).toBe(personOf('cli:stra\u00dfe'));
+  });
+
+  it('still tells two different people apart', () => {
+    expect(personOf('cli:lea')).not.toBe(personOf('cli:leah'));
   });
 });
 
@@ -208,6 +242,18 @@ describeEachBackend('notice holds', (backend) => {
     expect(await fullSnapshot(db)).toEqual(before);
     await deliverDue(db, transport);
     expect(await statusesOf(held)).toEqual(['sent']);
+  });
+
+  it('refuses the same person approving again under a padded name (review 19, item 8)', async () => {
+    await approveAllNotices();
+    const hold = await requestHold(db, manager, held, validRequest());
+    await approveHold(db, lea, hold.id);
+    const before = await fullSnapshot(db);
+
+    await expect(
+      approveHold(db, cliActor('executive_incident_manager', ' lea'), hold.id),
+    ).rejects.toMatchObject({ code: 'BD_HOLD_FORBIDDEN' });
+    expect(await fullSnapshot(db)).toEqual(before);
   });
 
   it('refuses a request without a reason and stores nothing', async () => {

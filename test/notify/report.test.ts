@@ -195,6 +195,18 @@ describe('obligation outcome', () => {
     expect(obligationOutcome(corrected, now)).toBe('late');
   });
 
+  it('is met late when seen late before a corrected due moment moved past the filing', () => {
+    // The sweep saw it late at 20:00Z; awareness was corrected and the filing came at 20:00:30.
+    const corrected = {
+      ...base,
+      due: '2026-12-01T21:00:00Z',
+      lateSince: '2026-12-01T20:00:00Z',
+      metAt: '2026-12-01T20:00:30Z',
+    };
+
+    expect(obligationOutcome(corrected, now)).toBe('met_late');
+  });
+
   it('has no deadline for a duty without undue delay', () => {
     expect(obligationOutcome({ ...base, due: null }, now)).toBe('no_deadline');
   });

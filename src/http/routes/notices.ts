@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { approveNotice } from '../../notify/approve.ts';
 import { draftAuthorityNotice, withdrawAuthorityDraft } from '../../notify/authority-notice.ts';
+import { resendNotice } from '../../notify/recipients.ts';
 import { fail } from '../../domain/errors.ts';
 import { notices } from '../../store/schema.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
@@ -58,7 +59,7 @@ export function registerNoticeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
       schema: {
         summary:
           'Draft the notice to the supervisory authority for an obligation (gdpr-33-1): ' +
-          '{ recipientName, recipientEmail, tenantId?, language?, delayReasons? }',
+          '{ recipientName, recipientEmail, tenantId?, language?, delayReasons?, what? }',
         params: z.object({ obligationId: z.string().max(100) }),
         body: z.record(z.string(), z.unknown()),
       },
@@ -110,6 +111,22 @@ export function registerNoticeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
     },
     async (request) => ({
       queued: await approveNotice(db, requireActor(request), request.params.noticeId),
+    }),
+  );
+
+  app.post(
+    '/api/v1/notices/:noticeId/resend',
+    {
+      schema: {
+        summary:
+          'Send an approved notice to its current recipients that have no message of it ' +
+          'yet, e.g. a contact added after every other one failed (incident manager)',
+        params: z.object({ noticeId: z.string().max(100) }),
+        response: { 200: z.object({ queued: z.number() }) },
+      },
+    },
+    async (request) => ({
+      queued: await resendNotice(db, requireActor(request), request.params.noticeId),
     }),
   );
 }

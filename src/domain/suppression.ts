@@ -68,8 +68,21 @@ export function parseMatchExpression(value: unknown, field = 'match'): MatchExpr
         path,
       );
     }
-    if (/^\*+$/.test(pattern.trim())) {
-      fail('BD_SUPPRESSION_INVALID', `${path} "*" matches everything; name a value`, path);
+    if (/^[*?\s]+$/.test(pattern)) {
+      fail(
+        'BD_SUPPRESSION_INVALID',
+        `${path} ${JSON.stringify(pattern)} is only wildcards and matches almost everything; ` +
+          'name a value',
+        path,
+      );
+    }
+    if (IP_FIELDS.has(key) && tooWide(pattern)) {
+      fail(
+        'BD_SUPPRESSION_INVALID',
+        `${path} ${pattern} covers too many addresses to mute; use a block of /8 or narrower ` +
+          '(IPv6: /32 or narrower)',
+        path,
+      );
     }
     if (IP_FIELDS.has(key) && cidrOf(pattern) === null) {
       fail('BD_SUPPRESSION_INVALID', `${path} must be an IP address or CIDR block`, path);
@@ -103,13 +116,43 @@ function conditionHolds(field: string, pattern: string, signal: MatchableSignal)
   return typeof value === 'string' && globMatches(pattern, value);
 }
 
+/**
+ * Glob matching without regular expressions: one pass that, on a mismatch, retries from the
+ * last `*` only. Its cost is bounded by pattern × text length, so no title can stall intake
+ * (a regular expression with several `.*` backtracks exponentially on crafted text).
+ */
 function globMatches(pattern: string, value: string): boolean {
-  const fold = (text: string) => text.normalize('NFC').toLowerCase();
-  const source = fold(pattern)
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`, 's').test(fold(value));
+  const p = [...pattern.normalize('NFC').toLowerCase()];
+  const t = [...value.normalize('NFC').toLowerCase()];
+
+  let pi = 0;
+  let ti = 0;
+  let star = -1;
+  let resume = 0;
+  while (ti < t.length) {
+    if (pi < p.length && (p[pi] === '?' || (p[pi] !== '*' && p[pi] === t[ti]))) {
+      pi += 1;
+      ti += 1;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi;
+      resume = ti;
+      pi += 1;
+    } else if (star >= 0) {
+      pi = star + 1;
+      resume += 1;
+      ti = resume;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.length && p[pi] === '*') pi += 1;
+  return pi === p.length;
+}
+
+function tooWide(pattern: string): boolean {
+  const block = cidrOf(pattern);
+  if (block === null) return false;
+  return block[1] < (block[0].kind() === 'ipv4' ? 8 : 32);
 }
 
 function cidrOf(pattern: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null {

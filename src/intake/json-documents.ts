@@ -57,11 +57,19 @@ class DocumentSplitter {
     const text = line === 1 && rawText.startsWith('\uFEFF') ? rawText.slice(1) : rawText;
     const items: RecordItem[] = [];
 
+    // A record cut short must not swallow the ones after it. A line that starts with `{` at
+    // its first column, outside an array, begins a new record (inside a record every member
+    // line starts with a key or is indented), so the open one was broken: report it and read
+    // this line afresh.
+    if (this.collecting === 'nested' && this.arrayLine === 0 && text.startsWith('{')) {
+      items.push(this.abandon(line));
+    }
+
     // NDJSON fast path: a whole record on its own line needs no character scanning.
     const trimmed = text.trim();
     if (this.collecting === 'none' && this.arrayLine === 0 && trimmed.startsWith('{')) {
       const whole = tryParse(trimmed);
-      if (whole.ok) return [{ line, record: whole.value }];
+      if (whole.ok) return [...items, { line, record: whole.value }];
     }
 
     let from = this.collecting === 'none' ? -1 : 0;
@@ -90,6 +98,9 @@ class DocumentSplitter {
     if (this.collecting === 'scalar') {
       this.append(text.slice(from));
       items.push(this.emit());
+    } else if (this.collecting === 'nested' && this.inString) {
+      // JSON strings cannot span lines: a string still open at the end of a line is broken.
+      items.push(this.abandon(line + 1));
     } else if (this.collecting !== 'none') {
       this.append(`${text.slice(from)}\n`);
     }
@@ -173,6 +184,23 @@ class DocumentSplitter {
     else if (char === '{' || char === '[') this.depth += 1;
     else if (char === '}' || char === ']') this.depth -= 1;
     return this.depth === 0;
+  }
+
+  /** Drops the record being collected and reports it as cut short before `nextLine`. */
+  private abandon(nextLine: number): RecordItem {
+    const line = this.startLine;
+    this.collecting = 'none';
+    this.parts = [];
+    this.size = 0;
+    this.depth = 0;
+    this.inString = false;
+    this.escaped = false;
+    return {
+      line,
+      error:
+        `the JSON record starting on line ${line} is cut short before line ${nextLine} ` +
+        '(a closing }, ] or " is missing); the records after it are read on their own',
+    };
   }
 
   private append(text: string): void {

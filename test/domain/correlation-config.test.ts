@@ -91,3 +91,26 @@ describe('suppression match expressions', () => {
     );
   });
 });
+
+describe('suppression patterns that would mute nearly everything or stall intake', () => {
+  it.each([
+    [{ title: '?*' }],
+    [{ title: '* ?' }],
+    [{ sourceIp: '0.0.0.0/0' }],
+    [{ destinationIp: '::/0' }],
+  ])('refuses %j', (m) => {
+    expect(() => parseMatchExpression(m)).toThrow(
+      expect.objectContaining({ code: 'BD_SUPPRESSION_INVALID' }),
+    );
+  });
+
+  it('matches a many-star pattern against a long crafted title at once', () => {
+    const expression = parseMatchExpression({ title: 'ET * * * * *.exe' });
+    const started = performance.now();
+    const hit = matches(expression, signal({ title: `${'a '.repeat(249)}b` }));
+
+    expect(hit).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(matches(expression, signal({ title: 'ET a b c d e.exe' }))).toBe(true);
+  });
+});

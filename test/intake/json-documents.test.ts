@@ -130,3 +130,26 @@ describe.skipIf(!hasPublicData)('readJsonDocuments on ocsf-examples', () => {
     expect(found.map((item) => item.line)).toEqual([2, 3, 4, 5]);
   });
 });
+
+describe('a record cut short', () => {
+  it('is rejected on its own line and the records after it still go through', () => {
+    const body = [
+      '{"@timestamp":"2024-05-02T10:00:00Z","event":{"kind":"alert"',
+      '{"a":1}',
+      '{"s":"open string',
+      '{"b":2}',
+      '{',
+      '  "c": 3',
+      '}',
+    ].join('\n');
+    const items = [...jsonDocumentsFromBody(body)];
+
+    expect(items.map((i) => ('record' in i ? i.record : `error@${i.line}`))).toEqual([
+      'error@1',
+      { a: 1 },
+      'error@3',
+      { b: 2 },
+      { c: 3 },
+    ]);
+  });
+});

@@ -23,7 +23,17 @@ export async function* readJsonDocuments(
   source: string | NodeJS.ReadableStream,
 ): AsyncGenerator<RecordItem> {
   const splitter = new DocumentSplitter();
-  for await (const { line, text } of readTextLines(source)) yield* splitter.feed(text, line);
+  for await (const { line, text, tooLong } of readTextLines(source)) {
+    if (tooLong) {
+      yield {
+        line,
+        error: `line ${line} is too long to read; it was skipped`,
+        code: 'BD_REQUEST_TOO_LARGE',
+      };
+      continue;
+    }
+    yield* splitter.feed(text, line);
+  }
   yield* splitter.finish();
 }
 

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { parseRecordsFromBody, readRecords } from '../../src/intake/records.ts';
+import { MAX_LINE_CHARS, parseRecordsFromBody, readRecords } from '../../src/intake/records.ts';
 import type { RecordItem } from '../../src/intake/records.ts';
 
 const NDJSON = ['{"n":1}', '', '   ', '{"n":2', '{"n":3}', ''].join('\n');
@@ -161,5 +161,36 @@ describe('parseRecordsFromBody', () => {
   it('yields nothing for an empty or blank body', () => {
     expect([...parseRecordsFromBody('')]).toEqual([]);
     expect([...parseRecordsFromBody(' \n\t\n')]).toEqual([]);
+  });
+});
+
+describe('a line too long to hold', () => {
+  it('is reported on its own and the lines after it are read', async () => {
+    const huge = 'x'.repeat(MAX_LINE_CHARS + 10);
+    const source = Readable.from([
+      Buffer.from('{"a":1}\n'),
+      Buffer.from(huge),
+      Buffer.from('\r\n{"b":2}\r\n'),
+    ]);
+    const items = [];
+    for await (const item of readRecords(source)) items.push(item);
+
+    expect(items).toEqual([
+      { line: 1, record: { a: 1 } },
+      expect.objectContaining({ line: 2, code: 'BD_REQUEST_TOO_LARGE' }),
+      { line: 3, record: { b: 2 } },
+    ]);
+  });
+
+  it('splits lines across chunk borders and multi-byte characters', async () => {
+    const bytes = Buffer.from('{"t":"é€"}\n{"t":"x"}', 'utf8');
+    const chunks = [...bytes].map((b) => Buffer.from([b]));
+    const items = [];
+    for await (const item of readRecords(Readable.from(chunks))) items.push(item);
+
+    expect(items).toEqual([
+      { line: 1, record: { t: 'é€' } },
+      { line: 2, record: { t: 'x' } },
+    ]);
   });
 });

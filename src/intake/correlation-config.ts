@@ -111,10 +111,18 @@ export function ruleFor(
 /** The signal with its fingerprint made from the configured keys instead of the adapter's. */
 export function refingerprint(signal: NormalizedSignal, rule: CorrelationRule): NormalizedSignal {
   const keys = (rule.fingerprintKeys ?? []).map((path) => signalFieldValue(signal, path));
+  // A key the record does not carry (a typo, or a sender that spells the field otherwise)
+  // must not make unrelated alerts equal: such a record keeps the adapter's own identity too.
+  const fallback = keys.includes(null) ? [signal.fingerprint] : [];
   // The kind and exercise lead, as in the generic adapter: an exercise never merges with
   // real activity however the keys are configured.
   return {
     ...signal,
-    fingerprint: fingerprint(signal.format, [signal.sourceKind, signal.exerciseId, ...keys]),
+    fingerprint: fingerprint(signal.format, [
+      signal.sourceKind,
+      signal.exerciseId,
+      ...keys,
+      ...fallback,
+    ]),
   };
 }

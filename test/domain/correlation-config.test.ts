@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 
 import { matches, parseMatchExpression } from '../../src/domain/suppression.ts';
 import type { NormalizedSignal } from '../../src/domain/types.ts';
-import { parseCorrelationConfig, ruleFor } from '../../src/intake/correlation-config.ts';
+import {
+  parseCorrelationConfig,
+  refingerprint,
+  ruleFor,
+} from '../../src/intake/correlation-config.ts';
 
 function signal(over: Partial<NormalizedSignal> = {}): NormalizedSignal {
   return {
@@ -112,5 +116,20 @@ describe('suppression patterns that would mute nearly everything or stall intake
     expect(hit).toBe(false);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(matches(expression, signal({ title: 'ET a b c d e.exe' }))).toBe(true);
+  });
+});
+
+describe('configured fingerprint keys a record does not carry', () => {
+  it('do not make unrelated alerts equal', () => {
+    const rule = ruleFor(
+      parseCorrelationConfig({ default: { fingerprintKeys: ['raw.rule.nme'] } }),
+      'x',
+    );
+    const a = refingerprint(signal({ fingerprint: 'adapter-a' }), rule);
+    const b = refingerprint(signal({ fingerprint: 'adapter-b' }), rule);
+    const c = refingerprint(signal({ fingerprint: 'adapter-a', title: 'other' }), rule);
+
+    expect(a.fingerprint).not.toBe(b.fingerprint);
+    expect(a.fingerprint).toBe(c.fingerprint);
   });
 });

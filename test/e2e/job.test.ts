@@ -117,3 +117,24 @@ describeEachBackend('the main job', (backend) => {
     expect(authority[0]?.decision).toMatchObject({ decidedBy: 'cli:demo-counsel (legal)' });
   });
 });
+
+describeEachBackend('the demo run twice on one database', (backend) => {
+  it('runs again (a server keeps earlier demos, with the same event ids)', async () => {
+    const store = await backend.open();
+    const sink = await startSmtpSink();
+    const dir = await mkdtemp(join(tmpdir(), 'bd-job-twice-'));
+    try {
+      const run = (sub: string) =>
+        runDemo({ store, workDir: join(dir, sub), smtpUrl: sink.url, progress: () => {} });
+      const first = await run('first');
+      const again = await run('again');
+
+      expect(again).toMatchObject({ stage: 'close', classification: 'crsi', auditVerified: true });
+      expect(again.investigationId).not.toBe(first.investigationId);
+    } finally {
+      await sink.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -31,6 +31,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { cliActor } from '../src/auth/actor.ts';
 import { ingestRecords } from '../src/intake/ingest.ts';
 import { adapterFor, fileRecords } from '../src/intake/registry.ts';
+import { copyField } from '../src/intake/store-batch.ts';
 import { newId } from '../src/store/ids.ts';
 import { freshStore } from './fresh-store.ts';
 import type { BenchResult } from './run.ts';
@@ -95,15 +96,6 @@ const COPY_COLUMNS = [
   'observables',
   'raw',
 ];
-
-/** COPY text format: backslash, tab, newline and carriage return escaped; \N is NULL. */
-function copyField(value: string | null): string {
-  if (value === null) return '\\N';
-  return value.replace(
-    /[\\\t\n\r]/g,
-    (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] ?? c,
-  );
-}
 
 /**
  * The normalised signal rows of the same file, in COPY text format (the baseline's input):

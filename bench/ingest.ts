@@ -158,7 +158,6 @@ async function product(alertsPath: string, total: number): Promise<Round> {
   const t0 = performance.now();
   const summary = await ingestRecords(store.db, adapter, fileRecords(adapter, alertsPath), {
     actor: cliActor('admin', 'bench'),
-    batchSize: 1000,
   });
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);

@@ -1,16 +1,17 @@
 /**
- * Commands that take data in or check it: ingest, tenants import, audit verify.
+ * Commands that take data in: ingest, tenants import, tokens.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { verifyAuditLog } from '../audit/log.ts';
 import { actorLabel, cliActor } from '../auth/actor.ts';
 import { createToken, revokeToken } from '../auth/tokens.ts';
 import { ROLES } from '../domain/types.ts';
 import { fail } from '../domain/errors.ts';
 import { loadCorrelationConfig } from '../intake/correlation-config.ts';
 import { sniffFile } from '../intake/auto.ts';
+import { ingestEmailRecords } from '../intake/email-ingest.ts';
 import { ingestRecords } from '../intake/ingest.ts';
+import { isCompressionError, readStopError, untilReadError } from '../intake/read-stop.ts';
 import { adapterFor, fileRecords, INTAKE_FORMATS } from '../intake/registry.ts';
 import { importTenants } from '../tenants/import.ts';
 import { openConfiguredStore, type StoreFlags } from './options.ts';
@@ -79,12 +80,15 @@ export function registerDataCommands(program: Command): void {
 
       await withStore(program.opts(), async ({ db }) => {
         let lines = 0;
-        const summary = await ingestRecords(db, adapter, fileRecords(adapter, file), {
+        // A file that breaks partway (a .gz cut short) still gets its counts reported below.
+        const read = untilReadError(fileRecords(adapter, file));
+        // E-mail goes one message at a time, each filed with the report it follows up.
+        const ingest = adapter.format === 'email' ? ingestEmailRecords : ingestRecords;
+        const summary = await ingest(db, adapter, read.records, {
           actor: cliActor(),
           dedupWindowHours: window,
           correlation,
           source: opts.source,
-          batchSize: 500,
           onLine: () => {
             lines += 1;
             if (lines % 10_000 === 0) process.stderr.write(`ingest: ${lines} lines\n`);
@@ -99,14 +103,27 @@ export function registerDataCommands(program: Command): void {
         }
         const { accepted, duplicates, repeats, suppressed, skipped, rejected } = summary;
         const counts = { accepted, duplicates, repeats, suppressed, skipped, rejected };
+
+        // Nothing read and the file itself unreadable (missing, a folder): reported as before.
+        const stop = read.stop();
+        if (stop !== null && stop.lastLine === 0 && !isCompressionError(stop.error)) {
+          throw stop.error;
+        }
+        const error = stop === null ? null : readStopError(file, stop);
+
         if (opts.json) {
-          console.log(JSON.stringify({ format, ...counts }));
+          const failed = error && { error: { code: error.code, message: error.message } };
+          console.log(JSON.stringify({ format, ...counts, ...failed }));
         } else {
           console.log(
             Object.entries(counts)
               .map(([k, v]) => `${k} ${v}`)
               .join(', '),
           );
+        }
+        if (error !== null) {
+          if (!opts.json) process.stderr.write(`error ${error.code}: ${error.message}\n`);
+          process.exitCode = 2;
         }
       });
     });
@@ -160,23 +177,6 @@ export function registerDataCommands(program: Command): void {
       await withStore(program.opts(), async ({ db }) => {
         await revokeToken(db, id, actorLabel(cliActor()));
         console.log(`revoked ${id}`);
-      });
-    });
-
-  program
-    .command('audit')
-    .description('the hash-chained audit log')
-    .command('verify')
-    .description('re-check every entry; exits 1 naming the first broken one')
-    .option('--json', 'print the verdict as JSON')
-    .action(async (opts: { json?: boolean }) => {
-      await withStore(program.opts(), async ({ db }) => {
-        const verdict = await verifyAuditLog(db);
-        if (opts.json) console.log(JSON.stringify(verdict));
-        else if (verdict.ok) {
-          console.log(`audit log intact: ${verdict.entries} entries, head ${verdict.head}`);
-        } else console.log(`audit log BROKEN at entry ${verdict.brokenAt}: ${verdict.reason}`);
-        if (!verdict.ok) process.exitCode = 1;
       });
     });
 }

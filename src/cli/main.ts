@@ -4,18 +4,74 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { BreachdeskError } from '../domain/errors.ts';
-import { registerClockCommand } from './clock-command.ts';
-import { registerDataCommands } from './data-commands.ts';
-import { registerDemoCommand } from './demo-command.ts';
-import { registerHoldCommands } from './hold-commands.ts';
-import { registerInvestigationCommands } from './investigation-commands.ts';
-import { registerReportCommand } from './report-command.ts';
-import { registerReportSignalCommand } from './report-signal-command.ts';
-import { registerServeCommands } from './serve-commands.ts';
-import { registerSettingsCommands } from './settings-commands.ts';
-import { registerSuppressionCommands } from './suppression-commands.ts';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * The modules that define the commands, with the top-level commands each defines. A run loads
+ * only the module of the command it names: each module pulls in its own part of the product
+ * (database drivers, adapters, the HTTP server, PDF), and a long `ingest` should not carry the
+ * rest in memory. Help, `--version` and unknown words load them all.
+ */
+export const COMMAND_MODULES: { commands: string[]; load: () => Promise<Register> }[] = [
+  { commands: ['demo'], load: async () => (await import('./demo-command.ts')).registerDemoCommand },
+  {
+    commands: ['serve', 'worker', 'bounces'],
+    load: async () => (await import('./serve-commands.ts')).registerServeCommands,
+  },
+  {
+    commands: ['ingest', 'tenants', 'tokens'],
+    load: async () => (await import('./data-commands.ts')).registerDataCommands,
+  },
+  {
+    commands: ['audit'],
+    load: async () => (await import('./audit-commands.ts')).registerAuditCommands,
+  },
+  {
+    commands: [
+      'list',
+      'show',
+      'move',
+      'scope',
+      'authority-notice',
+      'withdraw-notice',
+      'approve',
+      'resend-notice',
+      'rate',
+      'classify',
+      'declare',
+      'postmortem',
+    ],
+    load: async () => (await import('./investigation-commands.ts')).registerInvestigationCommands,
+  },
+  {
+    commands: ['report'],
+    load: async () => (await import('./report-command.ts')).registerReportCommand,
+  },
+  {
+    commands: ['clock'],
+    load: async () => (await import('./clock-command.ts')).registerClockCommand,
+  },
+  {
+    commands: ['hold'],
+    load: async () => (await import('./hold-commands.ts')).registerHoldCommands,
+  },
+  {
+    commands: ['report-signal'],
+    load: async () => (await import('./report-signal-command.ts')).registerReportSignalCommand,
+  },
+  {
+    commands: ['suppressions', 'metrics'],
+    load: async () => (await import('./suppression-commands.ts')).registerSuppressionCommands,
+  },
+  {
+    commands: ['settings'],
+    load: async () => (await import('./settings-commands.ts')).registerSettingsCommands,
+  },
+];
+
+/** The program with the commands `argv` needs (all of them when it names none that is known). */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('breachdesk')
     .description('Security incident response and personal-data breach notification')
     .version('0.1.0')
@@ -26,23 +82,29 @@ export function buildProgram(): Command {
     new Option('--data-dir <dir>', 'embedded database folder').env('BREACHDESK_DATA_DIR'),
   );
 
-  registerDemoCommand(program);
-  registerServeCommands(program);
-  registerDataCommands(program);
-  registerInvestigationCommands(program);
-  registerReportCommand(program);
-  registerClockCommand(program);
-  registerHoldCommands(program);
-  registerReportSignalCommand(program);
-  registerSuppressionCommands(program);
-  registerSettingsCommands(program);
+  const word = commandWord(argv.slice(2));
+  const named = COMMAND_MODULES.filter((m) => word !== null && m.commands.includes(word));
+  for (const module of named.length > 0 ? named : COMMAND_MODULES) (await module.load())(program);
   return program;
+}
+
+/** The first word that is not an option or the value of the one global option. */
+function commandWord(args: string[]): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--data-dir') {
+      i += 1;
+      continue;
+    }
+    if (!arg.startsWith('-')) return arg;
+  }
+  return null;
 }
 
 /** Runs the command line and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;

@@ -1,19 +1,23 @@
 /**
  * ArcSight Common Event Format (CEF), one record per line of a file or per syslog message.
  * A record may stand alone (`CEF:0|…`) or follow a syslog header (RFC 5424 or RFC 3164, with
- * or without PRI as syslog daemons write files); the header's time is used when the record's
- * own date has no zone. cef-record.ts reads the text, cef-time.ts its dates.
+ * or without PRI as syslog daemons write files). The record's own date wins over the header's
+ * time, which is a fallback: for a record without a date, or one whose date has no zone behind
+ * an RFC 5424 header. cef-record.ts reads the text, cef-time.ts its dates.
  */
+import type { Zone } from 'luxon';
+
 import { fail } from '../domain/errors.ts';
 import type { Severity } from '../domain/types.ts';
 import { type CefRecord, parseCefText } from './cef-record.ts';
 import { parseCefDate } from './cef-time.ts';
+import { eventIdOrContent } from './content-event-id.ts';
 import { fingerprint } from './fingerprint.ts';
 import { type ObservableInput, collectObservables } from './observables.ts';
 import { describe, ipOrNull, outcomeOf, textOrNull } from './outcome.ts';
 import type { IntakeAdapter, ParseOutcome } from './outcome.ts';
 import { lineReader } from './records.ts';
-import { type SyslogMessage, parseSyslog } from './syslog.ts';
+import { type SyslogMessage, parseSyslog, stampIsLocal } from './syslog.ts';
 import type { NormalizedTimestamp } from './timestamp.ts';
 import { zoneNamed } from './wall-clock.ts';
 
@@ -26,7 +30,8 @@ const TIME_KEYS = ['rt', 'end', 'start'] as const;
 export interface CefAdapterOptions {
   /**
    * Zone of RFC 3164 syslog stamps, which carry none: UTC (default), an offset or an IANA name.
-   * Set it to the senders' zone when they log local time.
+   * Set it to the senders' zone when they log local time. CEF dates without a zone behind
+   * such a stamp are read in it too.
    */
   zone?: string;
 }
@@ -37,7 +42,8 @@ export interface CefAdapterOptions {
  */
 export function createCefAdapter(opts: CefAdapterOptions = {}): IntakeAdapter {
   const zone = opts.zone ?? 'UTC';
-  if (zoneNamed(zone) === null) {
+  const local = zoneNamed(zone);
+  if (local === null) {
     fail(
       'BD_CONFIG_INVALID',
       `syslog zone ${describe(zone)} must be UTC, an offset such as +02:00, ` +
@@ -49,21 +55,25 @@ export function createCefAdapter(opts: CefAdapterOptions = {}): IntakeAdapter {
   return {
     format: FORMAT,
     reader: lineReader,
-    parse: (record, receivedAt) => outcomeOf(() => parseCefLine(record, receivedAt, zone)),
+    parse: (record, receivedAt) =>
+      outcomeOf(() => parseCefLine(record, receivedAt, { name: zone, zone: local })),
   };
 }
+
+/** The configured zone of RFC 3164 stamps, as given (for syslog.ts) and as read. */
+type LocalZone = { name: string; zone: Zone };
 
 /** The CEF adapter for files and HTTP bodies: syslog stamps without a zone are read as UTC. */
 export const cefAdapter: IntakeAdapter = createCefAdapter();
 
-function parseCefLine(input: unknown, receivedAt: Date, zone: string): ParseOutcome {
+function parseCefLine(input: unknown, receivedAt: Date, local: LocalZone): ParseOutcome {
   if (typeof input !== 'string') {
     fail('BD_INTAKE_FIELD_INVALID', `record must be a CEF line of text, got ${describe(input)}`);
   }
 
-  const { header, text } = splitSyslog(input, receivedAt, zone);
+  const { header, text } = splitSyslog(input, receivedAt, local.name);
   const record = parseCefText(text);
-  const time = occurredAt(record, header, receivedAt);
+  const time = occurredAt(record, header, receivedAt, local.zone);
   const ext = (key: string): string | null => textOrNull(record.extension.get(key));
 
   // Ports stay out of the fingerprint: a client's ephemeral port changes on every connection.
@@ -78,7 +88,8 @@ function parseCefLine(input: unknown, receivedAt: Date, zone: string): ParseOutc
     signal: {
       format: FORMAT,
       sourceKind: 'automated_alert',
-      sourceEventId: ext('externalId'),
+      // Without externalId the line itself is the id, so a resent record is a repeat.
+      sourceEventId: eventIdOrContent(ext('externalId'), input),
       occurredAt: time.utc,
       originalTimestamp: time.original,
       title: record.name,
@@ -112,7 +123,13 @@ function splitSyslog(
   const line = input.replace(/^\uFEFF/, '').replace(/[\r\n]+$/, '');
   if (line.trimStart().startsWith('CEF:')) return { header: null, text: line.trimStart() };
 
-  const parsed = parseSyslog(line, { receivedAt, zone, requirePri: false });
+  // A stamp that cannot be placed only matters when the record has no date of its own.
+  const parsed = parseSyslog(line, {
+    receivedAt,
+    zone,
+    requirePri: false,
+    keepUnplacedStamp: true,
+  });
   if (!parsed.ok) fail(parsed.code, parsed.reason, parsed.field ?? undefined);
 
   // The record follows the header directly or a TAG such as `CEF:` or `securityd[12]:`.
@@ -129,20 +146,26 @@ function splitSyslog(
 }
 
 /**
- * The first of rt, end, start that is present. A date without a zone, or with an abbreviation
- * such as EST, is not guessed: the syslog header's time (whose zone rules are stated) is used
- * instead, and without a header the record is refused.
+ * The first of rt, end, start that is present; the syslog header's time only when the record
+ * has none. A date without a zone behind an RFC 3164 stamp is read like that stamp, in the
+ * configured zone, so that its own year wins over the stamp's nearest-year guess. Behind an
+ * RFC 5424 header, or with an abbreviation such as EST, a zone-less date is not guessed: the
+ * header's time is used instead, and without a header the record is refused.
  */
 function occurredAt(
   record: CefRecord,
   header: SyslogMessage | null,
   receivedAt: Date,
+  zone: Zone,
 ): NormalizedTimestamp {
   const key = TIME_KEYS.find((k) => textOrNull(record.extension.get(k)) !== null);
   const headerTime = header?.timestamp ?? null;
 
   if (key === undefined) {
     if (headerTime !== null) return headerTime;
+    if (header?.unplacedStamp !== undefined) {
+      fail('BD_INTAKE_FIELD_INVALID', header.unplacedStamp, 'syslog.timestamp');
+    }
     fail(
       'BD_INTAKE_FIELD_MISSING',
       'extension.rt (or end, start) is required when no syslog header gives the time',
@@ -151,7 +174,8 @@ function occurredAt(
   }
 
   const original = record.extension.get(key) ?? '';
-  const date = parseCefDate(original, receivedAt);
+  const localZone = header !== null && stampIsLocal(header) ? zone : undefined;
+  const date = parseCefDate(original, receivedAt, localZone);
   if (date.kind === 'instant') return { utc: date.utc, original };
   if (date.kind === 'invalid')
     fail('BD_INTAKE_FIELD_INVALID', `${key} ${date.why}`, `extension.${key}`);

@@ -50,6 +50,44 @@ const ACK_PROBE: OutgoingMessage = {
   headers: {},
 };
 
+// Our tracking reference as the acknowledgement's Subject carries it, `[VR-…]`.
+const REFERENCE_TAG = /\s*\[\s*vr-[0-9a-z]+\s*\]/gi;
+
+/**
+ * The Message-ID of the acknowledgement of signal `signalId` sent to `to`: the same on a
+ * retry, so the recipient's system can drop a duplicate, and naming the signal, so that a
+ * reply (whose In-Reply-To carries it) finds the report it answers (email-thread.ts). The
+ * hash part binds it to the recipient: see isAcknowledgementOf.
+ */
+export function acknowledgementMessageId(signalId: string, to: string, domain: string): string {
+  const hashed = buildMessageId(`ack:${signalId}`, to, domain);
+  return hashed.replace('<bd.', `<bd.ack.${signalId}.`);
+}
+
+// acknowledgementMessageId's shape: the signal id (a UUID), the hash, our domain.
+const ACK_ID = /^<bd\.ack\.([0-9a-f-]{36})\.[0-9a-f]{40}@([a-z0-9.-]+)>$/;
+
+/** The signal id an acknowledgement Message-ID names, or null for any other Message-ID. */
+export function acknowledgedSignalId(messageId: string): string | null {
+  return ACK_ID.exec(messageId)?.[1] ?? null;
+}
+
+/**
+ * Whether `messageId` is the one we gave the acknowledgement of `signalId` sent to `to`:
+ * an id made up from a signal id alone does not pass.
+ */
+export function isAcknowledgementOf(messageId: string, signalId: string, to: string): boolean {
+  const domain = ACK_ID.exec(messageId)?.[2];
+  if (domain === undefined || to.trim() === '') return false;
+
+  try {
+    return acknowledgementMessageId(signalId, to.trim(), domain) === messageId;
+  } catch {
+    // Not a host name we could have written (buildMessageId refuses it): not ours.
+    return false;
+  }
+}
+
 export interface AcknowledgementInput {
   from: Mailbox;
   to: string;
@@ -64,7 +102,9 @@ export interface AcknowledgementInput {
 /** The acknowledgement message for one stored report. */
 export function buildAcknowledgement(input: AcknowledgementInput): OutgoingMessage {
   const domain = input.from.address.slice(input.from.address.lastIndexOf('@') + 1);
-  const about = input.subject === null ? '' : toSubjectLine(input.subject, 150);
+  // A follow-up's Subject carries the reference already; it is written once, at the end.
+  const subjectText = input.subject?.replace(REFERENCE_TAG, ' ') ?? '';
+  const about = toSubjectLine(subjectText, 150);
   const subject =
     about === ''
       ? `Your vulnerability report [${input.reference}]`
@@ -89,7 +129,7 @@ export function buildAcknowledgement(input: AcknowledgementInput): OutgoingMessa
   ].join('\n');
 
   return {
-    messageId: buildMessageId(`ack:${input.signalId}`, input.to, domain),
+    messageId: acknowledgementMessageId(input.signalId, input.to, domain),
     from: input.from,
     to: { name: '', address: input.to },
     subject,

@@ -4,7 +4,7 @@
  * are read as decimal text, never through floating-point arithmetic, so `1588207244.740518`
  * becomes exactly .740 and not .739.
  */
-import type { NormalizedTimestamp } from './timestamp.ts';
+import { type NormalizedTimestamp, outsideSignalYears } from './timestamp.ts';
 import { describe } from './outcome.ts';
 
 export type EpochUnit = 'seconds' | 'milliseconds';
@@ -16,7 +16,8 @@ const EPOCH_TEXT = /^(\d{1,16})(?:\.(\d{1,20}))?$/;
 /**
  * A non-negative epoch number (JSON number or decimal text) in `unit` as a UTC instant, the
  * fraction truncated to milliseconds. `original` is the digits as sent. Returns `{ error }`
- * naming `field` when the value is not such a number or lies beyond year 9999.
+ * naming `field` when the value is not such a number or lies beyond SIGNAL_YEARS
+ * (timestamp.ts).
  */
 export function normalizeEpoch(
   value: unknown,
@@ -41,7 +42,11 @@ export function normalizeEpoch(
   if (!Number.isSafeInteger(millis) || millis > MAX_MILLIS) {
     return { error: `${field} ${describe(value)} is beyond the year 9999 in ${unit}` };
   }
-  return { utc: new Date(millis).toISOString(), original: text };
+
+  const instant = new Date(millis);
+  const range = outsideSignalYears(instant);
+  if (range !== null) return { error: `${field} ${describe(value)} ${range} (read as ${unit})` };
+  return { utc: instant.toISOString(), original: text };
 }
 
 /** Decimal text of a number or numeric string; null for anything else (incl. 1e21 forms). */

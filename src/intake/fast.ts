@@ -16,6 +16,7 @@
  */
 import { fail } from '../domain/errors.ts';
 import type { Severity } from '../domain/types.ts';
+import { contentEventId } from './content-event-id.ts';
 import { fingerprint } from './fingerprint.ts';
 import { collectObservables } from './observables.ts';
 import { type FastAlert, readFastLine } from './fast-line.ts';
@@ -74,8 +75,8 @@ function parseFastLine(record: unknown, receivedAt: Date, zone: TimeZone | null)
     signal: {
       format: FORMAT,
       sourceKind: 'automated_alert',
-      // Fast logs carry no event id; the line is idempotent only through its fingerprint.
-      sourceEventId: null,
+      // Fast logs carry no event id: the line itself is one, so a resent log is a repeat.
+      sourceEventId: contentEventId(record),
       occurredAt,
       originalTimestamp: alert.timestamp.text,
       title: alert.message,

@@ -7,6 +7,7 @@
 import { fail } from '../domain/errors.ts';
 import { SEVERITIES, SOURCE_KINDS } from '../domain/types.ts';
 import type { SourceKind } from '../domain/types.ts';
+import { eventIdOrContent } from './content-event-id.ts';
 import { fingerprint } from './fingerprint.ts';
 import { collectObservables } from './observables.ts';
 import { describe, ipOrNull, objectOf, outcomeOf, requiredText, valueAt } from './outcome.ts';
@@ -21,18 +22,37 @@ export const GENERIC_MAX_TEXT = 500;
 /** Most entries accepted in `fingerprintKeys`. */
 export const GENERIC_MAX_FINGERPRINT_KEYS = 32;
 
+// A customer report belongs to a tenant and is filed by one of its users; only the reports
+// route can tell who that is (reports.ts), so no sender or file may claim the kind.
+const SENDER_KINDS = SOURCE_KINDS.filter((kind) => kind !== 'customer_report');
+
 /** Generic JSON adapter; see docs/intake-generic.md for the fields and an example. */
 export const genericAdapter: IntakeAdapter = {
   format: FORMAT,
-  parse: (record) => outcomeOf(() => parseGeneric(record)),
+  // A record without `id` is known by its content, so a resent file is a repeat.
+  parse: (record) => outcomeOf(() => parseGeneric(record, SENDER_KINDS, true)),
 };
 
-function parseGeneric(input: unknown): ParseOutcome {
+/**
+ * The generic adapter as the reports intake uses it (reports.ts), which has already bound a
+ * customer report to the tenant of its reporter: the one path that takes `customer_report`.
+ */
+export const reportRecordAdapter: IntakeAdapter = {
+  format: FORMAT,
+  // No content ids: two people reporting the same thing made two reports, not a resend.
+  parse: (record) => outcomeOf(() => parseGeneric(record, SOURCE_KINDS, false)),
+};
+
+function parseGeneric(
+  input: unknown,
+  kinds: readonly SourceKind[],
+  contentIds: boolean,
+): ParseOutcome {
   const record = objectOf(input);
 
   const time = timestampAt(record, 'time');
   const title = checkLength(requiredText(record, 'title'), 'title');
-  const sourceKind = oneOf(record, 'sourceKind', SOURCE_KINDS) ?? 'automated_alert';
+  const sourceKind = sourceKindOf(record, kinds);
   const severity = oneOf(record, 'severity', SEVERITIES) ?? 'medium';
 
   const host = optionalText(record, 'host');
@@ -44,13 +64,14 @@ function parseGeneric(input: unknown): ParseOutcome {
   // The kind and exercise lead every fingerprint, so a red-team signal can never be merged
   // into a real investigation (or a real one into an exercise) by sharing a title.
   const keys = fingerprintKeysOf(record) ?? [title, host, sourceIp, principal];
+  const senderId = eventIdOf(record);
 
   return {
     kind: 'signal',
     signal: {
       format: FORMAT,
       sourceKind,
-      sourceEventId: eventIdOf(record),
+      sourceEventId: contentIds ? eventIdOrContent(senderId, input) : senderId,
       occurredAt: time.utc,
       originalTimestamp: time.original,
       title,
@@ -69,6 +90,19 @@ function parseGeneric(input: unknown): ParseOutcome {
       raw: input,
     },
   };
+}
+
+function sourceKindOf(record: Record<string, unknown>, kinds: readonly SourceKind[]): SourceKind {
+  if (valueAt(record, 'sourceKind') === 'customer_report' && !kinds.includes('customer_report')) {
+    fail(
+      'BD_INTAKE_FIELD_INVALID',
+      'sourceKind customer_report is only taken from a tenant user, who files it with ' +
+        'POST /api/v1/reports and a tenant_admin token; send internal_report or ' +
+        'operator_escalation instead',
+      'sourceKind',
+    );
+  }
+  return oneOf(record, 'sourceKind', kinds) ?? 'automated_alert';
 }
 
 /** DESIGN §1.1: exercise activity must be tagged, and only exercise activity may be. */

@@ -104,6 +104,10 @@ export function integerOrNull(value: unknown): number | null {
   return Number(value);
 }
 
+// Four decimal octets 0–255 without leading zeros: the form ipaddr.js would print.
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const CANONICAL_IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+
 /**
  * An IPv4 or IPv6 address in canonical form (lowercase, compressed, IPv4-mapped unwrapped), or
  * null. Shorthand IPv4 such as `127.1` or `0x7f.1` is refused: it is ambiguous in logs.
@@ -112,6 +116,8 @@ export function ipOrNull(value: unknown): string | null {
   if (typeof value !== 'string') return null;
 
   const text = value.trim();
+  // Most addresses arrive already canonical; this spares them ipaddr's full parse.
+  if (CANONICAL_IPV4.test(text)) return text;
   if (!ipaddr.IPv4.isValidFourPartDecimal(text) && !ipaddr.IPv6.isValid(text)) return null;
   return ipaddr.process(text).toString();
 }

@@ -9,6 +9,7 @@ import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
 import type { ErrorCode } from '../domain/errors.ts';
+import { allChunks } from './stream-chunks.ts';
 
 /**
  * One input record: the parsed JSON value, or the JSON.parse message when the line is not JSON.
@@ -114,8 +115,9 @@ export async function* readTextLines(
   };
 
   try {
-    for await (const chunk of text) {
-      let data = pending + decoder.write(chunk as Buffer);
+    // allChunks, not the stream's own iterator, which drops the last lines of a broken .gz.
+    for await (const chunk of allChunks(text)) {
+      let data = pending + decoder.write(chunk);
       let newline = data.indexOf('\n');
       while (newline >= 0) {
         yield done(data.slice(0, newline));

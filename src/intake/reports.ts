@@ -12,8 +12,9 @@ import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import { fail } from '../domain/errors.ts';
 import type { Role } from '../domain/types.ts';
+import { lineBreakOrControlIn, showsNoText } from '../domain/visible-text.ts';
 import type { Db } from '../store/db.ts';
-import { genericAdapter } from './generic.ts';
+import { reportRecordAdapter } from './generic.ts';
 import { ingestRecords } from './ingest.ts';
 import type { IntakeAdapter } from './outcome.ts';
 import { describe } from './outcome.ts';
@@ -79,14 +80,15 @@ export async function submitReport(
   now = new Date(),
 ): Promise<ReportReceipt> {
   const body = reportBody(input);
+  checkTitle(body.title);
   const kind = kindFor(actor, body.kind);
   const tenantId = kind === 'customer_report' ? actor.tenantId : null;
   const record = genericRecord(body, kind, tenantId, now);
 
   const stored: { signalId?: string } = {};
   const adapter: IntakeAdapter = {
-    format: genericAdapter.format,
-    parse: (record, receivedAt) => genericAdapter.parse(record, receivedAt),
+    format: reportRecordAdapter.format,
+    parse: (record, receivedAt) => reportRecordAdapter.parse(record, receivedAt),
     afterStore: async (tx, signal) => {
       stored.signalId = signal.signalId;
       await appendAudit(tx, {
@@ -161,6 +163,32 @@ function reportBody(input: unknown): Record<string, unknown> {
     }
   }
   return input as Record<string, unknown>;
+}
+
+/**
+ * A title is one line that shows text: a line break would split it in lists, notices and
+ * logs, and a title of white space or invisible characters names nothing. A missing or
+ * non-text title is left to the generic adapter, which names it the same way.
+ */
+function checkTitle(title: unknown): void {
+  if (typeof title !== 'string') return;
+
+  if (showsNoText(title)) {
+    fail(
+      'BD_INTAKE_FIELD_MISSING',
+      'title is required; it shows no text (only white space or invisible characters)',
+      'title',
+    );
+  }
+  const control = lineBreakOrControlIn(title);
+  if (control !== null) {
+    fail(
+      'BD_INTAKE_FIELD_INVALID',
+      `title must be one line without control characters; it contains ${control}. ` +
+        'Put the details in description',
+      'title',
+    );
+  }
 }
 
 function kindFor(actor: Actor, requested: unknown): ReportKind {

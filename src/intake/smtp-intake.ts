@@ -19,8 +19,9 @@ import type { CorrelationConfig } from './correlation-config.ts';
 import { acknowledgementTarget, buildAcknowledgement } from './email-ack.ts';
 import { type EmailStored, storeEmailEvidence } from './email-evidence.ts';
 import { type EmailRecord, toEmailRecord } from './email-record.ts';
+import { ingestEmailRecords } from './email-ingest.ts';
 import { EMAIL_MAX_BYTES, emailAdapter } from './email.ts';
-import { ingestRecords, type LineResult } from './ingest.ts';
+import type { LineResult } from './ingest.ts';
 import type { IntakeAdapter } from './outcome.ts';
 
 export interface EmailIntakeOptions {
@@ -155,7 +156,10 @@ export async function startEmailIntake(opts: EmailIntakeOptions): Promise<EmailI
     return answer(result, stored, record, session);
   }
 
-  /** Stores the report through the common intake path, capturing what the hook kept. */
+  /**
+   * Stores the report through the common intake path, with the report it follows up if any
+   * (email-thread.ts), capturing what the hook kept.
+   */
   async function fileReport(record: EmailRecord, session: SMTPServerSession) {
     let stored: EmailStored | null = null;
     const adapter: IntakeAdapter = {
@@ -166,7 +170,7 @@ export async function startEmailIntake(opts: EmailIntakeOptions): Promise<EmailI
     };
 
     try {
-      const summary = await ingestRecords(opts.db, adapter, [{ line: 1, record }], {
+      const summary = await ingestEmailRecords(opts.db, adapter, [{ line: 1, record }], {
         actor: opts.actor ?? INTAKE_ACTOR,
         source: 'email',
         keepAllResults: true,

@@ -39,6 +39,8 @@ export interface PendingSignal {
   rule: CorrelationRule;
   tenantId: string | null;
   reporter: string | null;
+  /** The investigation this signal joins whatever its keys and the window say (a follow-up). */
+  joinInvestigation?: string;
   /** Called inside the transaction once the signal row exists (e.g. to keep attachments). */
   afterStore?: (
     tx: Tx,
@@ -55,6 +57,21 @@ export type StoredResult =
 interface ActiveRule {
   id: string;
   match: MatchExpression;
+}
+
+/** A (source, event id) already stored: the row it has and whether a rule suppressed it. */
+interface KnownEvent {
+  signalId: string;
+  investigationId: string | null;
+  suppressedBy: string | null;
+}
+
+/** A suppressed signal sent again after its rule ended: its row now joins an investigation. */
+interface LiftedRow {
+  id: string;
+  investigationId: string;
+  duplicate: boolean;
+  ruleId: string;
 }
 
 interface InvestigationChange {
@@ -86,26 +103,30 @@ export async function storeBatch(
   const signalRows: (typeof signals.$inferInsert)[] = [];
   const keyRows = new Map<string, KeyMatch>();
   const hooks: { pending: PendingSignal; signalId: string; investigationId: string | null }[] = [];
+  const lifted: LiftedRow[] = [];
 
   for (const [i, pending] of batch.entries()) {
     const { signal } = pending;
     const eventKey = eventKeyOf(pending);
-    if (eventKey !== null && seenEvents.has(eventKey)) {
-      results.push({
-        line: pending.line,
-        status: 'repeat',
-        investigationId: seenEvents.get(eventKey) ?? null,
-      });
-      continue;
-    }
-
-    const signalId = newId();
+    const known = eventKey === null ? undefined : seenEvents.get(eventKey);
     const rule = rules.find((r) =>
       matches(r.match, { ...signal, source: pending.source, tenantId: pending.tenantId }),
     );
+    // A repeat stays a repeat, except a signal suppressed by a rule that has since been revoked
+    // or has expired: sent again, it is triaged now, or the revocation would never take effect
+    // for the events that rule hid.
+    const liftedFrom = known === undefined || rule ? null : liftedRule(known, rules);
+    if (known !== undefined && liftedFrom === null) {
+      results.push({ line: pending.line, status: 'repeat', investigationId: known.investigationId });
+      continue;
+    }
+
+    const signalId = known?.signalId ?? newId();
     if (rule) {
       signalRows.push(signalRow(pending, signalId, null, false, now, rule.id));
-      if (eventKey !== null) seenEvents.set(eventKey, null);
+      if (eventKey !== null) {
+        seenEvents.set(eventKey, { signalId, investigationId: null, suppressedBy: rule.id });
+      }
       results.push({ line: pending.line, status: 'suppressed', ruleId: rule.id, signalId });
       hooks.push({ pending, signalId, investigationId: null });
       continue;
@@ -114,7 +135,13 @@ export async function storeBatch(
     const keys = keysOf[i] as CorrelationKey[];
     const at = Date.parse(signal.occurredAt);
     const candidates = keys.flatMap((k) => matchesByKey.get(keyId(k)) ?? []);
-    const chosen = chooseInvestigation(keys, candidates, at, pending.rule.windowHours * 3_600_000);
+    const found = chooseInvestigation(keys, candidates, at, pending.rule.windowHours * 3_600_000);
+    // A follow-up its thread ties to a report joins it however late (docs/intake-email.md).
+    const join = pending.joinInvestigation;
+    const chosen =
+      join === undefined || found?.investigationId === join
+        ? found
+        : { investigationId: join, duplicate: false };
 
     const investigationId = chosen?.investigationId ?? newId();
     if (chosen === null) {
@@ -135,11 +162,18 @@ export async function storeBatch(
 
     // Later signals of this batch must see what this one established.
     for (const key of keys) remember(matchesByKey, keyRows, key, investigationId, at);
-    if (eventKey !== null) seenEvents.set(eventKey, investigationId);
+    if (eventKey !== null) {
+      seenEvents.set(eventKey, { signalId, investigationId, suppressedBy: null });
+    }
 
     const duplicate = chosen?.duplicate ?? false;
-    signalRows.push(signalRow(pending, signalId, investigationId, duplicate, now, null));
-    hooks.push({ pending, signalId, investigationId });
+    if (liftedFrom === null) {
+      signalRows.push(signalRow(pending, signalId, investigationId, duplicate, now, null));
+      hooks.push({ pending, signalId, investigationId });
+    } else {
+      // The row (and what afterStore kept with it) exists: it is moved, not written again.
+      lifted.push({ id: signalId, investigationId, duplicate, ruleId: liftedFrom });
+    }
     results.push(
       duplicate
         ? { line: pending.line, status: 'duplicate', investigationId, signalId }
@@ -156,6 +190,7 @@ export async function storeBatch(
   await insertInvestigations(tx, newInvestigations);
   await updateInvestigations(tx, changes, now);
   await insertSignals(tx, signalRows);
+  await liftSuppressed(tx, lifted);
   await upsertKeys(tx, widened([...keyRows.values()], storedRanges));
   for (const hook of hooks) {
     await hook.pending.afterStore?.(tx, {
@@ -163,7 +198,7 @@ export async function storeBatch(
       investigationId: hook.investigationId,
     });
   }
-  await audit(tx, actor, receivedAt, newInvestigations, signalRows, results);
+  await audit(tx, actor, receivedAt, newInvestigations, signalRows, results, lifted);
 
   return results;
 }
@@ -182,28 +217,41 @@ function eventKeyOf(p: PendingSignal): string | null {
   return p.signal.sourceEventId === null ? null : `${p.source}\u0000${p.signal.sourceEventId}`;
 }
 
-/** (source, event id) pairs of this batch already stored, with their investigation. */
-async function knownEvents(tx: Tx, batch: PendingSignal[]): Promise<Map<string, string | null>> {
+/** (source, event id) pairs of this batch already stored, with their row. */
+async function knownEvents(tx: Tx, batch: PendingSignal[]): Promise<Map<string, KnownEvent>> {
   const withIds = batch.filter((p) => p.signal.sourceEventId !== null);
-  const known = new Map<string, string | null>();
+  const known = new Map<string, KnownEvent>();
   if (withIds.length === 0) return known;
 
   const sources = sql.param(withIds.map((p) => p.source));
   const ids = sql.param(withIds.map((p) => p.signal.sourceEventId));
   const result: unknown = await tx.execute(sql`
-    SELECT s.source, s.source_event_id AS "eventId", s.investigation_id AS "investigationId"
-    FROM ${signals} s
-    JOIN unnest(${sources}::text[], ${ids}::text[]) AS b(source, event_id)
-      ON s.source = b.source AND s.source_event_id = b.event_id
-    -- Restates the unique index's predicate so that the planner can use it.
-    WHERE s.source_event_id IS NOT NULL`);
+    SELECT s.source, s.source_event_id AS "eventId", s.id AS "signalId",
+      s.investigation_id AS "investigationId", s.suppressed_by AS "suppressedBy"
+    FROM unnest(${sources}::text[], ${ids}::text[]) AS b(source, event_id)
+    -- One index probe per event. As a plain join the planner may sort and scan the whole
+    -- signals table for every batch, a cost that grows with everything ever received.
+    CROSS JOIN LATERAL (
+      SELECT id, source, source_event_id, investigation_id, suppressed_by FROM ${signals}
+      -- Restates the unique index's predicate so that the planner can use it.
+      WHERE source = b.source AND source_event_id = b.event_id AND source_event_id IS NOT NULL
+      -- LIMIT keeps the planner from flattening this into a join (the index is unique, so
+      -- it drops nothing).
+      LIMIT 1
+    ) s`);
 
-  for (const row of rowsOf<{ source: string; eventId: string; investigationId: string | null }>(
-    result,
-  )) {
-    known.set(`${row.source}\u0000${row.eventId}`, row.investigationId);
+  for (const row of rowsOf<KnownEvent & { source: string; eventId: string }>(result)) {
+    const { signalId, investigationId, suppressedBy } = row;
+    known.set(`${row.source}\u0000${row.eventId}`, { signalId, investigationId, suppressedBy });
   }
   return known;
+}
+
+/** The rule that suppressed `known` when that rule is no longer active, else null. */
+function liftedRule(known: KnownEvent, active: ActiveRule[]): string | null {
+  const ruleId = known.suppressedBy;
+  if (ruleId === null || active.some((r) => r.id === ruleId)) return null;
+  return ruleId;
 }
 
 async function activeRules(tx: Tx, now: string): Promise<ActiveRule[]> {
@@ -511,15 +559,24 @@ function serverClientOf(tx: Tx): pg.PoolClient | null {
   return client instanceof pg.Client ? (client as pg.PoolClient) : null;
 }
 
-/** COPY text format: backslash, tab, newline and carriage return escaped; \N is NULL. */
-/** One value in COPY text format (the benchmark's baseline writes its rows with it too). */
+/**
+ * One value in COPY text format: backslash, tab, newline and carriage return escaped; \N is
+ * NULL. The benchmark's baseline writes its rows with it too.
+ */
 export function copyField(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   const text = typeof value === 'string' ? value : String(value);
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] ?? c);
 }
 
+// Rows go to the socket in chunks of about this many characters: one write per row would cost
+// more than the rows' own encoding.
+const COPY_CHUNK = 256 * 1024;
+
 function* copyLines(rows: (typeof signals.$inferInsert)[]): Generator<string> {
+  let chunk: string[] = [];
+  let size = 0;
   for (const r of rows) {
     const values = [
       r.id,
@@ -546,9 +603,19 @@ function* copyLines(rows: (typeof signals.$inferInsert)[]): Generator<string> {
       JSON.stringify(r.observables ?? []),
       JSON.stringify(r.raw ?? null),
     ];
-    yield `${values.map(copyField).join('\t')}\n`;
+    const line = `${values.map(copyField).join('\t')}\n`;
+    chunk.push(line);
+    size += line.length;
+    if (size >= COPY_CHUNK) {
+      yield chunk.join('');
+      chunk = [];
+      size = 0;
+    }
   }
+  if (chunk.length > 0) yield chunk.join('');
 }
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
 
 const COPY_ESCAPES: Record<string, string> = {
   '\\': '\\\\',
@@ -556,6 +623,18 @@ const COPY_ESCAPES: Record<string, string> = {
   '\n': '\\n',
   '\r': '\\r',
 };
+
+async function liftSuppressed(tx: Tx, rows: LiftedRow[]): Promise<void> {
+  if (rows.length === 0) return;
+
+  const col = <T>(pick: (r: LiftedRow) => T) => sql.param(rows.map(pick));
+  await tx.execute(sql`
+    UPDATE ${signals} s
+    SET investigation_id = l.investigation_id, duplicate = l.duplicate, suppressed_by = NULL
+    FROM unnest(${col((r) => r.id)}::text[], ${col((r) => r.investigationId)}::text[],
+                ${col((r) => r.duplicate)}::boolean[]) AS l(id, investigation_id, duplicate)
+    WHERE s.id = l.id`);
+}
 
 async function upsertKeys(tx: Tx, rows: KeyMatch[]): Promise<void> {
   if (rows.length === 0) return;
@@ -586,6 +665,7 @@ async function audit(
   opened: (typeof investigations.$inferInsert)[],
   rows: (typeof signals.$inferInsert)[],
   results: StoredResult[],
+  lifted: LiftedRow[],
 ): Promise<void> {
   const events: AuditEvent[] = opened.map((investigation) => ({
     actor,
@@ -595,6 +675,16 @@ async function audit(
     data: { fingerprint: investigation.fingerprint, sourceKind: investigation.sourceKind },
     at,
   }));
+  for (const row of lifted) {
+    events.push({
+      actor,
+      action: 'signal.unsuppressed',
+      entityType: 'signal',
+      entityId: row.id,
+      data: { ruleId: row.ruleId, investigationId: row.investigationId, duplicate: row.duplicate },
+      at,
+    });
+  }
   if (rows.length === 0) {
     await appendAuditBatch(tx, events);
     return;

@@ -2,7 +2,8 @@
  * Syslog over TCP: splitting the byte stream into messages per RFC 6587. Both framings are
  * read, chosen per message by its first byte as RFC 6587 §3.4 permits: a digit starts octet
  * counting (`MSG-LEN SP SYSLOG-MSG`, §3.4.1), anything else is non-transparent framing ended
- * by LF (§3.4.2; a CR before the LF is dropped too). Pure: bytes in, frames out.
+ * by LF (§3.4.2; a CR before the LF is dropped too). UDP datagrams are split by datagramFrames.
+ * Pure: bytes in, frames out.
  */
 
 /** One framed message, or a message over the size limit (its bytes are discarded). */
@@ -122,6 +123,42 @@ export class SyslogFramer {
   }
 }
 
+// A CEF record, or a syslog message with PRI, starts here; anything else continues a message.
+const MESSAGE_START = /^<\d{1,3}>|(?:^|\s)CEF:\d/;
+
+/**
+ * The messages of one UDP datagram. RFC 5426 §3.1 sends one message per datagram, but relays
+ * and CEF forwarders batch several into one, each ended by LF. A line holding a CEF record or
+ * starting with `<PRI>` begins a message; any other line continues the one before it (a line
+ * break inside a message, as a lone datagram may carry). Empty lines, a CR before an LF and
+ * trailing NULs are dropped, so a trailing LF adds no message.
+ */
+export function datagramFrames(bytes: Buffer, maxBytes: number): Frame[] {
+  const messages: Buffer[][] = [];
+
+  let start = 0;
+  while (start < bytes.length) {
+    const lf = bytes.indexOf(LF, start);
+    const end = lf < 0 ? bytes.length : lf;
+    const line = trimFiller(bytes.subarray(start, end));
+    start = end + 1;
+
+    const text = line.toString('latin1');
+    if (text.trim() === '') continue;
+
+    const current = messages.at(-1);
+    if (current === undefined || MESSAGE_START.test(text)) messages.push([line]);
+    else current.push(Buffer.from([LF]), line);
+  }
+
+  return messages.map((parts) => {
+    const message = Buffer.concat(parts);
+    return message.length > maxBytes
+      ? { kind: 'oversize', size: message.length }
+      : { kind: 'message', bytes: message };
+  });
+}
+
 /**
  * `MSG-LEN SP` at the start of `buffer` (RFC 6587 §3.4.1: NONZERO-DIGIT *DIGIT), 'incomplete'
  * while only digits have arrived, or null when the frame is not octet-counted.
@@ -144,6 +181,13 @@ function countedLength(
 function trimTrailer(bytes: Buffer): Buffer {
   let end = bytes.length;
   while (end > 0 && (bytes[end - 1] === CR || bytes[end - 1] === LF)) end -= 1;
+  return bytes.subarray(0, end);
+}
+
+/** Without the CRs and NULs that end it. */
+function trimFiller(bytes: Buffer): Buffer {
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === CR || bytes[end - 1] === NUL)) end -= 1;
   return bytes.subarray(0, end);
 }
 

@@ -1,10 +1,11 @@
 /**
  * The syslog listener: CEF records sent over syslog, on TCP (RFC 6587 framing, both kinds) and
- * UDP (RFC 5426, one message per datagram) on one port. Each message goes through the CEF
- * adapter and the ordinary intake (ingestRecords), one at a time in arrival order per
- * connection. While a message is being stored the TCP socket is not read, so a slow database
- * slows the sender down through TCP flow control instead of losing messages. UDP has no flow
- * control: datagrams wait in a bounded queue, and what overflows it is counted and logged.
+ * UDP (RFC 5426; a datagram may carry several LF-ended messages) on one port. Each message
+ * goes through the CEF adapter and the ordinary intake (ingestRecords), one at a time in
+ * arrival order per connection. While a message is being stored the TCP socket is not read,
+ * so a slow database slows the sender down through TCP flow control instead of losing
+ * messages. UDP has no flow control: datagrams wait in a bounded queue, and what overflows it
+ * is counted and logged.
  */
 import { createHash } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -18,7 +19,7 @@ import { createLogger } from '../log.ts';
 import type { Db } from '../store/db.ts';
 import { createCefAdapter } from './cef.ts';
 import { type IngestOptions, ingestRecords } from './ingest.ts';
-import { type Frame, SyslogFramer } from './syslog-framing.ts';
+import { type Frame, SyslogFramer, datagramFrames } from './syslog-framing.ts';
 
 export interface SyslogListenerOptions {
   db: Db;
@@ -46,7 +47,7 @@ export interface SyslogListenerOptions {
 
 /** Counts since the listener started. */
 export interface SyslogStats {
-  /** Messages framed off TCP connections plus datagrams received. */
+  /** Messages framed off TCP connections plus messages read from datagrams. */
   received: number;
   /** Per intake status (accepted, duplicate, rejected …), as ingestRecords reports them. */
   outcomes: Record<string, number>;
@@ -247,7 +248,7 @@ function startTcp(settings: Settings, take: Take, log: Logger) {
   };
 }
 
-/** UDP: datagrams are queued in arrival order and stored one at a time. */
+/** UDP: datagrams are queued in arrival order; their messages are stored one at a time. */
 function startUdp(settings: Settings, take: Take, stats: SyslogStats, log: Logger) {
   const queue: { bytes: Buffer; peer: string }[] = [];
   let socket: dgram.Socket | null = null;
@@ -257,9 +258,10 @@ function startUdp(settings: Settings, take: Take, stats: SyslogStats, log: Logge
 
   async function drain(): Promise<void> {
     for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
-      seq += 1;
-      const source = { transport: 'udp' as const, peer: item.peer, seq };
-      await take(datagramFrame(item.bytes, settings.maxBytes), source);
+      for (const frame of datagramFrames(item.bytes, settings.maxBytes)) {
+        seq += 1;
+        await take(frame, { transport: 'udp', peer: item.peer, seq });
+      }
     }
     overflowing = false;
     draining = null;
@@ -303,17 +305,6 @@ function startUdp(settings: Settings, take: Take, stats: SyslogStats, log: Logge
       await draining;
     },
   };
-}
-
-/** RFC 5426 §3.1: one message per datagram; a trailing LF, CR or NUL some senders add is cut. */
-function datagramFrame(bytes: Buffer, maxBytes: number): Frame {
-  let end = bytes.length;
-  while (end > 0 && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d || bytes[end - 1] === 0)) {
-    end -= 1;
-  }
-  return end > maxBytes
-    ? { kind: 'oversize', size: end }
-    : { kind: 'message', bytes: bytes.subarray(0, end) };
 }
 
 /** Listens on TCP, then UDP on the same port number; retries a chosen port UDP finds taken. */

@@ -8,7 +8,7 @@
  */
 import { BreachdeskError, type ErrorCode, fail } from '../domain/errors.ts';
 import { describe } from './outcome.ts';
-import { type NormalizedTimestamp, normalizeTimestamp } from './timestamp.ts';
+import { type NormalizedTimestamp, normalizeTimestamp, outsideSignalYears } from './timestamp.ts';
 import { instantOf, monthNumber, zoneNamed } from './wall-clock.ts';
 
 /** One SD-ELEMENT (RFC 5424 §6.3): its SD-ID and its parameters in the order sent. */
@@ -33,6 +33,11 @@ export interface SyslogMessage {
   structuredData: StructuredDataElement[];
   /** The free-form message (RFC 3164 CONTENT after the TAG), without a leading BOM. */
   msg: string;
+  /**
+   * Why the RFC 3164 stamp could not be placed in time (`timestamp` is then null); set only
+   * when the message was read with `keepUnplacedStamp`.
+   */
+  unplacedStamp?: string;
 }
 
 export interface SyslogOptions {
@@ -42,11 +47,30 @@ export interface SyslogOptions {
   zone?: string;
   /** Lines in files written by a syslog daemon have lost their PRI; allow that (default no). */
   requirePri?: boolean;
+  /**
+   * Read the message although its RFC 3164 stamp names no instant that can be taken (no year
+   * within half a year of receipt has its date, the zone skips its time, its year is outside
+   * SIGNAL_YEARS): `timestamp` is then null and `unplacedStamp` says why. For records that
+   * carry a time of their own and need the header's only as a fallback (CEF). Default no: the
+   * message is refused, naming syslog.timestamp.
+   */
+  keepUnplacedStamp?: boolean;
 }
 
 export type SyslogParse =
   | { ok: true; message: SyslogMessage }
   | { ok: false; code: ErrorCode; field: string | null; reason: string };
+
+/**
+ * True when the message's stamp carries no zone of its own: an RFC 3164 `Mmm dd hh:mm:ss`
+ * stamp, read (or not placeable) in the configured zone. False for RFC 5424 and RFC 3339
+ * stamps, and when there is no stamp.
+ */
+export function stampIsLocal(message: SyslogMessage): boolean {
+  if (message.rfc !== '3164') return false;
+  if (message.unplacedStamp !== undefined) return true;
+  return message.timestamp !== null && !ISO_STAMP.test(message.timestamp.original);
+}
 
 /** Reads one syslog message (no framing, no trailing newline). Never throws. */
 export function parseSyslog(text: string, opts: SyslogOptions): SyslogParse {
@@ -276,7 +300,8 @@ const HOST = /^[A-Za-z0-9][\w.:%-]*$/;
 function parse3164(text: string, opts: SyslogOptions): Header {
   const stamp = ISO_STAMP.exec(text) ?? BSD_STAMP.exec(text);
   // RFC 3164 §4.3.3: without a recognisable TIMESTAMP the whole text is the message.
-  const timestamp = stamp === null ? null : bsdTimestamp(stamp, opts);
+  const placed = stamp === null ? null : bsdTimestamp(stamp, opts);
+  const timestamp = placed === null || 'unplaced' in placed ? null : placed;
   let rest = stamp === null ? text : text.slice(stamp[0].length + 1);
 
   let hostname: string | null = null;
@@ -300,10 +325,14 @@ function parse3164(text: string, opts: SyslogOptions): Header {
     msgId: null,
     structuredData: [],
     msg,
+    ...(placed !== null && 'unplaced' in placed ? { unplacedStamp: placed.unplaced } : {}),
   };
 }
 
-function bsdTimestamp(stamp: RegExpExecArray, opts: SyslogOptions): NormalizedTimestamp {
+function bsdTimestamp(
+  stamp: RegExpExecArray,
+  opts: SyslogOptions,
+): NormalizedTimestamp | { unplaced: string } {
   const original = stamp[0];
   if (ISO_STAMP.test(original)) return checkedStamp(original);
 
@@ -337,14 +366,12 @@ function bsdTimestamp(stamp: RegExpExecArray, opts: SyslogOptions): NormalizedTi
     millisecond: Number((fraction ?? '').slice(0, 3).padEnd(3, '0')),
   };
   const instant = instantOf(wall, zone, opts.receivedAt);
-  if ('error' in instant) {
-    fail(
-      'BD_INTAKE_FIELD_INVALID',
-      `syslog.timestamp ${describe(original)} ${instant.error}`,
-      'syslog.timestamp',
-    );
-  }
-  return { utc: instant.utc, original };
+  const problem = 'error' in instant ? instant.error : outsideSignalYears(new Date(instant.utc));
+  if ('utc' in instant && problem === null) return { utc: instant.utc, original };
+
+  const reason = `syslog.timestamp ${describe(original)} ${problem}`;
+  if (opts.keepUnplacedStamp) return { unplaced: reason };
+  fail('BD_INTAKE_FIELD_INVALID', reason, 'syslog.timestamp');
 }
 
 // RFC 5424 §6.4: a UTF-8 MSG may start with a byte-order mark.

@@ -19,9 +19,31 @@ const ISO_DATE_TIME = new RegExp(`^${DATE}[Tt ]${TIME}${OFFSET}?$`);
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
+ * The years a signal's time may lie in, the bounds ingest checks before storing. Alerts are
+ * about now-ish events: a year far outside is a broken sender clock, and PostgreSQL cannot
+ * store the window arithmetic around years 1 or 9999. Checked where a time is read, so that
+ * the rejection names the field it came from.
+ */
+export const SIGNAL_YEARS = { first: 1970, last: 2200 } as const;
+
+/**
+ * Why `instant` cannot be a signal's time, as a phrase to follow the field and its value, or
+ * null when its UTC year lies within SIGNAL_YEARS.
+ */
+export function outsideSignalYears(instant: Date): string | null {
+  const year = instant.getUTCFullYear();
+  if (year >= SIGNAL_YEARS.first && year <= SIGNAL_YEARS.last) return null;
+
+  return (
+    `lies in the year ${year}, outside ${SIGNAL_YEARS.first}–${SIGNAL_YEARS.last}; ` +
+    "check the sender's clock"
+  );
+}
+
+/**
  * Normalises an ISO 8601 / RFC 3339 timestamp with any offset form (Z, +01:00, +0100, +01) and
  * any fraction length (truncated to milliseconds). Returns `{ error }` naming `field` when the
- * value is not a string, cannot be parsed, or carries no offset.
+ * value is not a string, cannot be parsed, carries no offset, or lies outside SIGNAL_YEARS.
  */
 export function normalizeTimestamp(
   value: unknown,
@@ -57,6 +79,9 @@ export function normalizeTimestamp(
   if (instant === null) {
     return { error: `${field} ${describe(value)} is not a real date and time` };
   }
+
+  const range = outsideSignalYears(instant);
+  if (range !== null) return { error: `${field} ${describe(value)} ${range}` };
   return { utc: instant.toISOString(), original: value };
 }
 

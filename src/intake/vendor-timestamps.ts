@@ -22,9 +22,12 @@ export function utcTimestampAt(record: Record<string, unknown>, path: string): N
   const value = valueAt(record, path);
   if (typeof value !== 'string' || !ZONELESS.test(value.trim())) return timestampAt(record, path);
 
-  const time = normalizeTimestamp(`${value.trim()}Z`, path);
+  const withZ = `${value.trim()}Z`;
+  const time = normalizeTimestamp(withZ, path);
   if ('error' in time) {
-    fail('BD_INTAKE_FIELD_INVALID', `${path} ${describe(value)} is not a real date and time`, path);
+    // The Z is ours: the reason (not a real date, or outside the years taken) shows the value
+    // as sent.
+    fail('BD_INTAKE_FIELD_INVALID', time.error.replace(describe(withZ), describe(value)), path);
   }
   return { utc: time.utc, original: value };
 }

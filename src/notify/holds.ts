@@ -12,6 +12,7 @@ import { type Actor, actorLabel } from '../auth/actor.ts';
 import { fail } from '../domain/errors.ts';
 import type { Role } from '../domain/types.ts';
 import { parseOrFail } from '../domain/validate.ts';
+import { showsNoText } from '../domain/visible-text.ts';
 import { type Conn, type Db, iso, type Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { holds, notices, outbox } from '../store/schema.ts';
@@ -39,17 +40,12 @@ const REQUESTERS: ReadonlySet<Role> = new Set([
 // Releasing a hold only lets notices go out, so the same three roles may do it.
 const RELEASERS = REQUESTERS;
 
-// Characters that show nothing on their own: white space and separators of every kind,
-// control and format characters (zero-width space, joiners, BOM, bidi marks), combining marks,
-// and the blank letters (Hangul fillers, braille blank) that Unicode does not class as space.
-const INVISIBLE = /[\s\p{Z}\p{Cc}\p{Cf}\p{M}\u115F\u1160\u3164\uFFA0\u2800]/gu;
-
 const reason = z
   .string({ error: 'a written reason is required' })
   .trim()
   .min(1, 'a written reason is required')
   .max(HOLD_REASON_MAX, `must be at most ${HOLD_REASON_MAX} characters`)
-  .refine((s) => s.replace(INVISIBLE, '') !== '', 'a written reason is required; it shows no text');
+  .refine((s) => !showsNoText(s), 'a written reason is required; it shows no text');
 
 const requestSchema = z.object({
   ground: z.enum(HOLD_GROUNDS, { error: `must be one of ${HOLD_GROUNDS.join(', ')}` }),

@@ -278,8 +278,8 @@ describe('cef after a syslog header', () => {
     });
   });
 
-  it('reads a record behind an RFC 3164 header with a tag, in the configured zone', () => {
-    const line = `<134>Mar 10 07:30:00 fw01 edgefw[311]: ${zoneless}`;
+  it('reads a record without a date behind an RFC 3164 header with a tag, in its zone', () => {
+    const line = `<134>Mar 10 07:30:00 fw01 edgefw[311]: ${firewallLine({ rt: null })}`;
     const berlin = createCefAdapter({ zone: 'Europe/Berlin' }).parse(line, RECEIVED_AT);
 
     expect(berlin).toMatchObject({
@@ -296,6 +296,55 @@ describe('cef after a syslog header', () => {
       occurredAt: '2024-03-10T06:30:00.000Z',
       host: 'fw01',
       sourceIp: '10.1.1.1',
+    });
+  });
+
+  it('takes rt with a year over a year-less RFC 3164 stamp, which once replaced it', () => {
+    const receivedLater = new Date('2026-12-04T22:00:00Z');
+    const at = (rt: string) => {
+      const line = `<134>Mar 10 06:30:00 fw01 ${firewallLine({ rt })}`;
+      const outcome = parse(line, receivedLater);
+      return outcome.kind === 'signal' ? outcome.signal : outcome;
+    };
+
+    expect(at('Mar 10 2024 06:30:00 UTC')).toMatchObject({
+      occurredAt: '2024-03-10T06:30:00.000Z',
+      originalTimestamp: 'Mar 10 2024 06:30:00 UTC',
+    });
+    expect(at('1710052200123')).toMatchObject({ occurredAt: '2024-03-10T06:30:00.123Z' });
+    expect(at('2024-03-10T06:30:00Z')).toMatchObject({ occurredAt: '2024-03-10T06:30:00.000Z' });
+    expect(at('Mar 10 2024 06:30:00')).toMatchObject({
+      occurredAt: '2024-03-10T06:30:00.000Z',
+      originalTimestamp: 'Mar 10 2024 06:30:00',
+    });
+  });
+
+  it('reads a zone-less rt behind an RFC 3164 stamp in the configured zone, as the stamp', () => {
+    const line = `<134>Mar 10 09:00:00 fw01 ${firewallLine({ rt: '2024-03-10 07:30:00' })}`;
+    const berlin = createCefAdapter({ zone: 'Europe/Berlin' }).parse(line, RECEIVED_AT);
+
+    expect(berlin).toMatchObject({
+      kind: 'signal',
+      signal: { occurredAt: '2024-03-10T06:30:00.000Z', originalTimestamp: '2024-03-10 07:30:00' },
+    });
+  });
+
+  it('takes rt although the year-less stamp in front of it names no nearby date', () => {
+    const line = `<134>Feb 29 06:30:00 fw01 ${firewallLine()}`;
+
+    expect(signalOf(line, new Date('2025-01-01T00:00:00Z')).occurredAt).toBe(
+      '2024-03-10T06:30:00.123Z',
+    );
+  });
+
+  it('refuses a record without a date behind such a stamp, naming syslog.timestamp', () => {
+    const line = `<134>Feb 29 06:30:00 fw01 ${firewallLine({ rt: null })}`;
+
+    expect(parse(line, new Date('2025-01-01T00:00:00Z'))).toMatchObject({
+      kind: 'rejected',
+      code: 'BD_INTAKE_FIELD_INVALID',
+      field: 'syslog.timestamp',
+      reason: expect.stringContaining('no year within half a year') as unknown,
     });
   });
 

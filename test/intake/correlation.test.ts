@@ -6,10 +6,12 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 
+import { verifyAuditLog } from '../../src/audit/log.ts';
 import { cliActor } from '../../src/auth/actor.ts';
 import type { CorrelationConfig } from '../../src/intake/correlation-config.ts';
 import { type IngestOptions, ingestRecords } from '../../src/intake/ingest.ts';
 import { adapterFor } from '../../src/intake/registry.ts';
+import { revokeSuppressionRule } from '../../src/investigations/suppressions.ts';
 import type { Store } from '../../src/store/db.ts';
 import { newId } from '../../src/store/ids.ts';
 import { auditLog, investigations, signals, suppressionRules } from '../../src/store/schema.ts';
@@ -185,6 +187,44 @@ describeEachBackend('correlation and suppression', (backend) => {
     expect(muted).toHaveLength(1);
     expect(muted[0]?.investigationId).toBeNull();
     expect(await count(investigations)).toBe(2);
+  });
+
+  it('triages a suppressed event sent again after its rule was revoked, on the row it has', async () => {
+    const rule = {
+      id: newId(),
+      match: { title: 'Port *' },
+      owner: 'soc-lead',
+      reason: 'scanner we run ourselves',
+      expiresAt: '2999-01-01T00:00:00Z',
+      createdBy: 'tester',
+      createdAt: new Date().toISOString(),
+    };
+    await store.db.insert(suppressionRules).values(rule);
+    const scan = alert({ id: 'scan-1', title: 'Port scan' });
+
+    const hidden = await ingest([scan]);
+    const stillHidden = await ingest([scan]);
+    await revokeSuppressionRule(store.db, cliActor('incident_manager', 'lead'), rule.id);
+    const lifted = await ingest([scan, scan]);
+    const after = await ingest([scan]);
+
+    expect(hidden).toMatchObject({ suppressed: 1 });
+    expect(stillHidden).toMatchObject({ repeats: 1, accepted: 0 });
+    expect(lifted).toMatchObject({ accepted: 1, repeats: 1, suppressed: 0 });
+    expect(after).toMatchObject({ repeats: 1, accepted: 0 });
+
+    const rows = await store.db.select().from(signals);
+    const [investigation] = await store.db.select().from(investigations);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ suppressedBy: null, investigationId: investigation?.id });
+    expect(after.results[0]).toMatchObject({ investigationId: investigation?.id });
+
+    const entries = await store.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.action, 'signal.unsuppressed'));
+    expect(entries.map((e) => e.entityId)).toEqual([rows[0]?.id]);
+    expect(await verifyAuditLog(store.db)).toMatchObject({ ok: true });
   });
 
   it('sees in one batch what an earlier signal of the same batch opened', async () => {

@@ -63,7 +63,8 @@ describe('generic adapter', () => {
       signal: {
         sourceKind: 'automated_alert',
         severity: 'medium',
-        sourceEventId: null,
+        // No `id`: the record's own hash is its id (content-event-id.ts).
+        sourceEventId: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) as unknown,
         host: null,
       },
     });

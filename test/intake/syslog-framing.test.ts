@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { type Frame, SyslogFramer } from '../../src/intake/syslog-framing.ts';
+import { type Frame, SyslogFramer, datagramFrames } from '../../src/intake/syslog-framing.ts';
 
 /** Frames of `input` fed in the given chunk sizes, then end(); messages shown as text. */
 function frames(input: string | Buffer, chunkSizes: number[] = [], max = 100): string[] {
@@ -76,5 +76,36 @@ describe('RFC 6587 framing', () => {
 
   it('reports an octet-counted message cut short by the close', () => {
     expect(frames('40 <13>short')).toEqual(['truncated:40']);
+  });
+});
+
+describe('UDP datagrams', () => {
+  const shown = (datagram: string, max = 100): string[] =>
+    datagramFrames(Buffer.from(datagram, 'utf8'), max).map((f) =>
+      f.kind === 'message' ? f.bytes.toString('utf8') : `${f.kind}:${f.size}`,
+    );
+
+  it('takes each LF-ended line that starts a message as its own message', () => {
+    expect(shown('<13>one\n\n<13>two\r\n')).toEqual(['<13>one', '<13>two']);
+    expect(shown('CEF:0|a|b|1|7|x|3|\nCEF:0|a|b|1|7|y|3|')).toEqual([
+      'CEF:0|a|b|1|7|x|3|',
+      'CEF:0|a|b|1|7|y|3|',
+    ]);
+  });
+
+  it('keeps one message per datagram with its trailing LF, CR or NUL cut', () => {
+    expect(shown('<13>only\r\n\u0000')).toEqual(['<13>only']);
+    expect(shown('\n\n')).toEqual([]);
+  });
+
+  it('keeps a line that starts no message with the message before it', () => {
+    expect(shown('<13>first line\nsecond line\n<13>next')).toEqual([
+      '<13>first line\nsecond line',
+      '<13>next',
+    ]);
+  });
+
+  it('reports a message over the limit and keeps the others', () => {
+    expect(shown(`<13>${'z'.repeat(120)}\n<13>small`)).toEqual(['oversize:124', '<13>small']);
   });
 });

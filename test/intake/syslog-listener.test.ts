@@ -148,6 +148,20 @@ describeEachBackend('syslog listener', (backend) => {
     expect(listener?.stats.outcomes.rejected).toBe(1);
   });
 
+  it('stores each record of a datagram carrying several, not only the first', async () => {
+    const { port, stats } = await start();
+
+    await sendUdp(port, [`${cefMessage(1)}\n\n${cefMessage(2)}\r\n`, `${cefMessage(3)}\n`]);
+    await settled(listener as SyslogListener, 3);
+
+    expect(await storedTitles()).toEqual([
+      'Blocked session 1',
+      'Blocked session 2',
+      'Blocked session 3',
+    ]);
+    expect(stats).toMatchObject({ received: 3, outcomes: { accepted: 3 } });
+  });
+
   it('loses nothing and keeps arrival order while the database is slow', async () => {
     // 100 messages of 80 KiB overrun the socket buffers of both ends (a few MiB on loopback),
     // so the sender is still holding data while the listener works through the first ones.

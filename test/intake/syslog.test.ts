@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { ERROR_CODES } from '../../src/domain/errors.ts';
-import { type SyslogOptions, parseSyslog } from '../../src/intake/syslog.ts';
+import { type SyslogOptions, parseSyslog, stampIsLocal } from '../../src/intake/syslog.ts';
 
 const RECEIVED_AT = new Date('2024-03-10T07:00:00Z');
 
@@ -216,6 +216,36 @@ describe('the year of a year-less stamp', () => {
       field: 'syslog.timestamp',
       reason: expect.stringContaining('daylight saving') as unknown,
     });
+  });
+});
+
+describe('a stamp that cannot be placed, for records with a time of their own', () => {
+  const late = { receivedAt: new Date('2025-01-15T00:00:00Z'), keepUnplacedStamp: true };
+
+  it('reads the message with no timestamp and says why', () => {
+    expect(messageOf('<13>Feb 29 12:00:00 host app: text', late)).toMatchObject({
+      timestamp: null,
+      hostname: 'host',
+      msg: 'text',
+      unplacedStamp: expect.stringMatching(/^syslog\.timestamp "Feb 29 12:00:00" .*half a year/),
+    });
+  });
+
+  it('refuses an RFC 3164 stamp in a year outside 1970–2200, naming syslog.timestamp', () => {
+    expect(parse('<13>Mar 10 1969 06:30:00 host app: text')).toMatchObject({
+      ok: false,
+      field: 'syslog.timestamp',
+      reason: expect.stringContaining('year 1969') as unknown,
+    });
+  });
+
+  it('tells a stamp read in the configured zone from one that carries its own', () => {
+    const local = (text: string) => stampIsLocal(messageOf(text, late));
+
+    expect(local('<13>Mar 10 06:30:00 host app: text')).toBe(true);
+    expect(local('<13>Feb 29 12:00:00 host app: text')).toBe(true);
+    expect(local('<13>2024-03-10T06:30:00Z host app: text')).toBe(false);
+    expect(local('<13>1 2024-03-10T06:30:00Z host app - - - text')).toBe(false);
   });
 });
 

@@ -65,8 +65,15 @@ describe('normalizeTimestamp', () => {
     expect(utcOf('2024-02-29T12:00:00Z')).toBe('2024-02-29T12:00:00.000Z');
   });
 
-  it('keeps years below 100 instead of moving them into the 1900s', () => {
-    expect(utcOf('0050-06-01T00:00:00Z')).toBe('0050-06-01T00:00:00.000Z');
+  it('reads year 0070 as itself, not as 1970, and so refuses it', () => {
+    expect(errorOf('0070-06-01T00:00:00Z')).toMatch(/^timestamp "0070-.*" lies in the year 70,/);
+  });
+
+  it('refuses instants outside 1970–2200, also when only the offset moves them out', () => {
+    expect(errorOf('1969-12-31T23:59:59Z')).toMatch(/year 1969, outside 1970–2200/);
+    expect(errorOf('1970-01-01T00:30:00+01:00')).toMatch(/year 1969, outside 1970–2200/);
+    expect(errorOf('2201-01-01T00:00:00Z')).toMatch(/year 2201, outside 1970–2200/);
+    expect(utcOf('2200-12-31T23:59:59.999Z')).toBe('2200-12-31T23:59:59.999Z');
   });
 
   it('refuses unparseable text, a date alone, numbers and empty values', () => {
@@ -101,7 +108,7 @@ describe('normalizeTimestamp', () => {
 
   it('returns what Date itself reads for any well-formed ISO instant', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1970-01-01'), max: new Date('9000-01-01') }), (date) => {
+      fc.property(fc.date({ min: new Date('1970-01-01'), max: new Date('2200-12-31') }), (date) => {
         if (Number.isNaN(date.getTime())) return true;
         return utcOf(date.toISOString()) === date.toISOString();
       }),

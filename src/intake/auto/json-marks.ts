@@ -45,6 +45,26 @@ const MARKS: Mark[] = [
     seen: 'ts and uid, note, fuid or _path',
     test: (r) => has(r, 'ts') && ['uid', 'note', 'fuid', '_path'].some((k) => isText(at(r, k))),
   },
+  // Logs about files carry no uid: pe.log (and x509.log before Zeek 5) name the file by its
+  // file id in `id`, "F" and 15 to 20 letters or digits (Zeek's unique_id).
+  {
+    format: 'zeek',
+    seen: 'ts and a Zeek file id in id',
+    test: (r) => has(r, 'ts') && /^F[0-9A-Za-z]{15,20}$/.test(String(at(r, 'id'))),
+  },
+  // x509.log: the certificate.* fields, dotted (Zeek's JSON writer) or with underscores.
+  {
+    format: 'zeek',
+    seen: 'ts and certificate.version (x509.log)',
+    test: (r) => has(r, 'ts') && (has(r, 'certificate.version') || has(r, 'certificate_version')),
+  },
+  // Shippers that name the log in `@stream` instead of `_path` and the writer in `@proc`
+  // (the OTRF datasets: "@proc": "zeek").
+  {
+    format: 'zeek',
+    seen: 'ts and @stream',
+    test: (r) => has(r, 'ts') && isText(at(r, '@stream')) && (at(r, '@proc') ?? 'zeek') === 'zeek',
+  },
   // Wazuh alerts.json (documentation.wazuh.com, "Alerts"): rule.level and the agent object.
   {
     format: 'wazuh',

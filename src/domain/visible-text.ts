@@ -1,0 +1,31 @@
+/**
+ * Text a person writes for other people to read (a hold reason, a report title): it must show
+ * something, and a one-line field must stay one line. Pure checks, no I/O.
+ */
+
+// Characters that show nothing on their own: white space and separators of every kind,
+// control and format characters (zero-width space, joiners, BOM, bidi marks), combining marks,
+// and the blank letters (Hangul fillers, braille blank) that Unicode does not class as space.
+const INVISIBLE = /[\s\p{Z}\p{Cc}\p{Cf}\p{M}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+
+// What breaks a one-line field or changes how the rest of it reads: control characters (tab,
+// CR, LF, ESC, C1 controls), the Unicode line and paragraph separators, and the bidi
+// embeddings, overrides and isolates that can make a line display in another order.
+const NOT_ONE_LINE = /[\p{Cc}\u2028\u2029\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/** True when `text` shows nothing: only white space, controls, format characters or marks. */
+export function showsNoText(text: string): boolean {
+  return text.replace(INVISIBLE, '') === '';
+}
+
+/**
+ * The first character that has no place in a one-line field, as `U+000A`, or null when
+ * there is none.
+ */
+export function lineBreakOrControlIn(text: string): string | null {
+  const found = NOT_ONE_LINE.exec(text);
+  if (found === null) return null;
+
+  const code = found[0].codePointAt(0) ?? 0;
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}

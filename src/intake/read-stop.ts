@@ -1,0 +1,87 @@
+/**
+ * Reading a file's records to its end or to the first read error, whichever comes first. A
+ * .gz copied while still being written ends in the middle of a block: what was read before
+ * the break is still taken in, and the caller learns where and why reading stopped, so it
+ * can report what was stored and ask for the file again (resends are idempotent).
+ */
+import { BreachdeskError } from '../domain/errors.ts';
+import type { RecordItem } from './records.ts';
+
+/** Why reading stopped before the end of the file, and after which line. */
+export interface ReadStop {
+  error: unknown;
+  /** The line of the last record read before the error; 0 when none was read. */
+  lastLine: number;
+}
+
+export interface StoppableRecords {
+  records: AsyncIterable<RecordItem>;
+  /** Why reading stopped early, or null while reading goes on and after a complete read. */
+  stop(): ReadStop | null;
+}
+
+/**
+ * The records of `source` until it throws. The error ends the iteration like the end of the
+ * file would, and is kept for stop(); records already handed on are not taken back.
+ */
+export function untilReadError(source: AsyncIterable<RecordItem>): StoppableRecords {
+  let stop: ReadStop | null = null;
+
+  async function* records(): AsyncGenerator<RecordItem> {
+    const iterator = source[Symbol.asyncIterator]();
+    let lastLine = 0;
+    try {
+      for (;;) {
+        let next: IteratorResult<RecordItem>;
+        try {
+          next = await iterator.next();
+        } catch (error) {
+          stop = { error, lastLine };
+          return;
+        }
+        if (next.done === true) return;
+
+        lastLine = next.value.line;
+        yield next.value;
+      }
+    } finally {
+      // A consumer that stops early must still release the file.
+      await iterator.return?.();
+    }
+  }
+
+  return { records: records(), stop: () => stop };
+}
+
+/**
+ * The coded error for a read of `file` that stopped early: BD_FILE_UNREADABLE naming the
+ * file, what broke (a gzip stream that ends early says so in zlib's words) and the line
+ * after which nothing more was read.
+ */
+export function readStopError(file: string, stop: ReadStop): BreachdeskError {
+  const after = stop.lastLine > 0 ? ` after line ${stop.lastLine}` : ' before the first line';
+  return new BreachdeskError(
+    'BD_FILE_UNREADABLE',
+    `${file}: ${whatBroke(stop.error)}; reading stopped${after}. The counts say what was ` +
+      'stored before that; send the complete file again (records already stored come back ' +
+      'as repeats)',
+    'file',
+  );
+}
+
+/** True for zlib's errors: the file opened, but its gzip content is broken. */
+export function isCompressionError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+function whatBroke(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+
+  // zlib reports a gzip stream cut short as Z_BUF_ERROR "unexpected end of file".
+  if ((error as NodeJS.ErrnoException | null)?.code === 'Z_BUF_ERROR') {
+    return `the compressed input ended early (${message})`;
+  }
+  if (isCompressionError(error)) return `the compressed input is damaged (${message})`;
+  return `it could not be read to its end (${message})`;
+}

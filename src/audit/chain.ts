@@ -56,10 +56,19 @@ export type ChainVerdict =
   | { ok: true; entries: number; head: string }
   | { ok: false; entries: number; brokenAt: number; reason: string };
 
-/** Checks entries in the order given (ascending seq, as stored). */
-export function verifyChain(entries: Iterable<AuditEntry>): ChainVerdict {
-  let prev = GENESIS_HASH;
-  let expectedSeq: number | null = null;
+/** The entry a stretch of the chain follows: seq 0 and the genesis hash for a whole log. */
+export interface ChainLink {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Checks entries in the order given (ascending seq, as stored). With `start`, the entries are
+ * a stretch that must follow that entry directly (the stretch since a chain anchor).
+ */
+export function verifyChain(entries: Iterable<AuditEntry>, start?: ChainLink): ChainVerdict {
+  let prev = start?.hash ?? GENESIS_HASH;
+  let expectedSeq: number | null = start ? start.seq + 1 : null;
   let count = 0;
 
   for (const e of entries) {

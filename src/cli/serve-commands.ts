@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Command, Option } from 'commander';
 import type { Logger } from 'pino';
+import { startAnchorTimer } from '../audit/anchor-timer.ts';
 import { ensureFirstAdminToken } from '../auth/tokens.ts';
 import { fail } from '../domain/errors.ts';
 import { loadCorrelationConfig } from '../intake/correlation-config.ts';
@@ -23,9 +24,15 @@ import {
   portOf,
   startIntakeListeners,
 } from './intake-listeners.ts';
-import { openConfiguredStore, outboxDirOf, smtpUrl } from './options.ts';
+import {
+  addAnchorOptions,
+  type AnchorFlags,
+  anchorFileOf,
+  anchorIntervalOf,
+} from './anchor-options.ts';
+import { dataDirOf, openConfiguredStore, outboxDirOf, smtpUrl } from './options.ts';
 
-interface ServeFlags extends ListenerFlags {
+interface ServeFlags extends ListenerFlags, AnchorFlags {
   port: string;
   host: string;
   worker: boolean;
@@ -46,12 +53,14 @@ export function registerServeCommands(program: Command): void {
         'BREACHDESK_CORRELATION',
       ),
     );
-  addListenerOptions(serve).action(async (opts: ServeFlags) => {
+  addListenerOptions(addAnchorOptions(serve)).action(async (opts: ServeFlags) => {
     const log = createLogger();
     const port = portOf(opts.port);
     // Settings are checked before anything is opened, so a bad one leaves nothing behind.
     const correlation = opts.correlation ? loadCorrelationConfig(opts.correlation) : undefined;
     const listeners = intakeListenerSettings(opts);
+    const anchorFile = anchorFileOf(dataDirOf(program.opts()), opts.anchorFile);
+    const anchorEveryMs = anchorIntervalOf(opts.anchorInterval);
     const store = await openConfiguredStore(program.opts());
     const first = await ensureFirstAdminToken(store.db);
     if (first) {
@@ -72,6 +81,11 @@ export function registerServeCommands(program: Command): void {
       log,
       correlation,
       outboxDir: outboxDirOf(program.opts()),
+    });
+    const stopAnchors = startAnchorTimer(store.db, {
+      file: anchorFile,
+      everyMs: anchorEveryMs,
+      log,
     });
 
     // PGlite is one process's database, so by default the server delivers its own outbox.
@@ -102,6 +116,7 @@ export function registerServeCommands(program: Command): void {
     await stopListeners();
     await app.close();
     await loop;
+    await stopAnchors();
     await transport?.close();
     await store.close();
   });

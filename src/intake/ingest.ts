@@ -10,6 +10,7 @@ import type { Db } from '../store/db.ts';
 import { type CorrelationConfig, refingerprint, ruleFor } from './correlation-config.ts';
 import type { IntakeAdapter } from './outcome.ts';
 import type { RecordItem } from './records.ts';
+import { outsideSignalYears } from './timestamp.ts';
 import { type PendingSignal, type StoredResult, storeBatch } from './store-batch.ts';
 
 export type LineResult =
@@ -66,10 +67,6 @@ export interface IngestOptions {
  */
 export const DEFAULT_BATCH_SIZE = 2000;
 
-// Alerts are about now-ish events; a year far outside this is a broken sender clock, and
-// PostgreSQL cannot store the window arithmetic around years 1 or 9999 anyway.
-const MIN_YEAR = 1970;
-const MAX_YEAR = 2200;
 // Deeper nesting than any sender format uses; it would only exhaust the stack later.
 const MAX_DEPTH = 64;
 
@@ -195,15 +192,16 @@ function prepare(
     return { line: item.line, status: 'rejected', code, field, reason };
   }
 
-  const year = new Date(outcome.signal.occurredAt).getUTCFullYear();
-  if (year < MIN_YEAR || year > MAX_YEAR) {
-    const reason = `timestamp ${outcome.signal.originalTimestamp} is outside ${MIN_YEAR}–${MAX_YEAR}`;
+  // Adapters refuse such times naming their own field (timestamp.ts); this is the safety net
+  // for one that does not, since PostgreSQL cannot do the window arithmetic near years 1 or 9999.
+  const range = outsideSignalYears(new Date(outcome.signal.occurredAt));
+  if (range !== null) {
     return {
       line: item.line,
       status: 'rejected',
       code: 'BD_INTAKE_FIELD_INVALID',
-      field: 'timestamp',
-      reason,
+      field: 'occurredAt',
+      reason: `occurredAt ${outcome.signal.originalTimestamp} ${range}`,
     };
   }
 

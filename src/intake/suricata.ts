@@ -4,6 +4,7 @@
  */
 import { fail } from '../domain/errors.ts';
 import type { Severity } from '../domain/types.ts';
+import { contentEventId } from './content-event-id.ts';
 import { fingerprint } from './fingerprint.ts';
 import { collectObservables } from './observables.ts';
 import {
@@ -85,7 +86,9 @@ function parseEve(input: unknown, raw: unknown, sender: string | null): ParseOut
       format: FORMAT,
       sourceKind: 'automated_alert',
       // Several rules can fire on one packet of one flow: the signature is part of the event.
-      sourceEventId: flowId === null ? null : `${flowId}:${time.original}:${signatureId}`,
+      // Without a flow id the record's content is its id, so a resent file is not stored twice.
+      sourceEventId:
+        flowId === null ? contentEventId(raw) : `${flowId}:${time.original}:${signatureId}`,
       occurredAt: time.utc,
       originalTimestamp: time.original,
       title: signature,

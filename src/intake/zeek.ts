@@ -10,6 +10,7 @@
  */
 import { fail } from '../domain/errors.ts';
 import type { Severity } from '../domain/types.ts';
+import { contentEventId } from './content-event-id.ts';
 import { normalizeEpoch } from './epoch-time.ts';
 import { fieldAt, listOf } from './field-path.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -56,7 +57,9 @@ function parseNotice(input: unknown): ParseOutcome {
       format: FORMAT,
       sourceKind: 'automated_alert',
       // A connection can raise several notice types at one instant: the note keeps them apart.
-      sourceEventId: uid === null ? null : `${uid}:${note.trim()}:${time.original}`,
+      // Without a uid the record's content is its id, so a resent log is not stored twice.
+      sourceEventId:
+        uid === null ? contentEventId(input) : `${uid}:${note.trim()}:${time.original}`,
       occurredAt: time.utc,
       originalTimestamp: time.original,
       title: message === null ? note.trim() : `${note.trim()}: ${message}`,

@@ -48,11 +48,33 @@ const GENERIC = [
   { time: '2024-03-10T06:32:00Z', title: 'Bulk export', principal: 'svc-reporting' },
 ].map((record) => JSON.stringify(record));
 
+// Suricata alerts without flow_id (some exporters drop it) and Zeek notices without uid.
+const eve = (minute: number, src: string) =>
+  JSON.stringify({
+    timestamp: `2024-03-10T06:3${minute}:00.000000+0000`,
+    event_type: 'alert',
+    src_ip: src,
+    dest_ip: '10.0.0.5',
+    alert: { signature_id: 2010935, signature: 'ET SCAN Suspicious inbound', severity: 2 },
+  });
+const SURICATA = [eve(0, '192.0.2.1'), eve(1, '192.0.2.2'), eve(2, '192.0.2.3')];
+
+const notice = (minute: number, src: string) =>
+  JSON.stringify({
+    ts: 1710052200 + minute * 60,
+    note: 'Scan::Port_Scan',
+    msg: `${src} scanned at least 15 unique ports`,
+    src,
+  });
+const ZEEK = [notice(0, '192.0.2.1'), notice(1, '192.0.2.2'), notice(2, '192.0.2.3')];
+
 // Each case: the format, its lines, and the same lines with one byte changed in the middle one.
 const CASES = [
   { format: 'fast', lines: FAST, changed: FAST[1]?.replace('4711', '4712') },
   { format: 'cef', lines: CEF, changed: CEF[1]?.replace('10.0.0.6', '10.0.0.7') },
   { format: 'generic', lines: GENERIC, changed: GENERIC[1]?.replace('files-2', 'files-3') },
+  { format: 'suricata', lines: SURICATA, changed: SURICATA[1]?.replace('192.0.2.2', '192.0.2.9') },
+  { format: 'zeek', lines: ZEEK, changed: ZEEK[1]?.replace('192.0.2.2', '192.0.2.9') },
 ] as const;
 
 function fileOf(name: string, lines: readonly string[]): string {

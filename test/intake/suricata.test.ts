@@ -83,12 +83,15 @@ describe('suricata adapter', () => {
     });
   });
 
-  it('takes the sensor name from host and leaves sourceEventId null without a flow_id', () => {
+  it('takes the sensor name from host and takes a content id without a flow_id', () => {
     const outcome = parse(buildEveAlert({ host: 'sensor-fra-1', flow_id: undefined }));
 
     expect(outcome).toMatchObject({
       kind: 'signal',
-      signal: { host: 'sensor-fra-1', sourceEventId: null },
+      signal: {
+        host: 'sensor-fra-1',
+        sourceEventId: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      },
     });
   });
 

@@ -134,7 +134,7 @@ describe('zeek adapter on TSV notices', () => {
 
   it('reads a scan notice without a connection from src and dst', () => {
     expect(signals[0]).toMatchObject({
-      sourceEventId: null,
+      sourceEventId: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
       occurredAt: '2024-03-10T06:30:00.123Z',
       title: expect.stringMatching(/^Scan::Port_Scan: 198\.51\.100\.7 scanned/) as unknown,
       severity: 'medium',

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import type { Db } from '../store/db.ts';
 import { type CorrelationConfig, refingerprint, ruleFor } from './correlation-config.ts';
+import { holdHeapBudget } from './heap-budget.ts';
 import type { IntakeAdapter } from './outcome.ts';
 import type { RecordItem } from './records.ts';
 import { outsideSignalYears } from './timestamp.ts';
@@ -133,7 +134,10 @@ export async function ingestRecords(
   let storing: Promise<void> = Promise.resolve();
   const flush = async (full: PendingSignal[]) => {
     await storing;
-    storing = store(db, full, actor, opts.log).then((results) => results.forEach(report));
+    storing = store(db, full, actor, opts.log).then((results) => {
+      results.forEach(report);
+      holdHeapBudget();
+    });
   };
 
   for await (const item of records) {

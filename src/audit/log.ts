@@ -151,6 +151,8 @@ const AUDITED_TABLES = [
   'clocks',
   'notices',
   'holds',
+  'people',
+  'sessions',
 ];
 
 /** The audited tables that hold at least one row. */

@@ -3,7 +3,7 @@
  * the database does not hand out working tokens; the token itself is shown once.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import { fail } from '../domain/errors.ts';
 import { ROLES, type Role } from '../domain/types.ts';
@@ -14,6 +14,9 @@ import type { Actor } from './actor.ts';
 
 const PREFIX = 'bd_';
 
+export const DEFAULT_TOKEN_DAYS = 90;
+export const MAX_TOKEN_DAYS = 365;
+
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -23,13 +26,32 @@ export interface NewToken {
   token: string;
   role: Role;
   tenantId: string | null;
+  /** After this instant the token is refused like a revoked one. */
+  expiresAt: string;
 }
 
-/** Creates a token for a role (tenant admins are bound to their tenant). */
+/**
+ * Creates a token for a role (tenant admins are bound to their tenant) that expires after
+ * `expiresInDays` (default 90, at most 365).
+ */
 export async function createToken(
   db: Db,
-  opts: { label: string; role: string; tenantId?: string | null; createdBy: string },
+  opts: {
+    label: string;
+    role: string;
+    tenantId?: string | null;
+    createdBy: string;
+    expiresInDays?: number;
+  },
 ): Promise<NewToken> {
+  const days = opts.expiresInDays ?? DEFAULT_TOKEN_DAYS;
+  if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) {
+    fail(
+      'BD_REQUEST_INVALID',
+      `expiresInDays must be a whole number of days from 1 to ${MAX_TOKEN_DAYS}`,
+      'expiresInDays',
+    );
+  }
   if (!(ROLES as readonly string[]).includes(opts.role)) {
     fail('BD_REQUEST_INVALID', `role must be one of ${ROLES.join(', ')}`, 'role');
   }
@@ -49,6 +71,8 @@ export async function createToken(
 
   const token = PREFIX + randomBytes(32).toString('base64url');
   const id = newId();
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + days * 86_400_000).toISOString();
   await db.transaction(async (tx) => {
     await tx.insert(apiTokens).values({
       id,
@@ -56,28 +80,37 @@ export async function createToken(
       label: opts.label,
       role,
       tenantId,
-      createdAt: new Date().toISOString(),
+      createdAt: now.toISOString(),
+      expiresAt,
     });
     await appendAudit(tx, {
       actor: opts.createdBy,
       action: 'token.created',
       entityType: 'token',
       entityId: id,
-      data: { label: opts.label, role, tenantId },
+      data: { label: opts.label, role, tenantId, expiresAt },
+      at: now,
     });
   });
 
-  return { id, token, role, tenantId };
+  return { id, token, role, tenantId, expiresAt };
 }
 
-/** The actor a presented token stands for, or null when it is unknown or revoked. */
+/** The actor a presented token stands for, or null when it is unknown, revoked or expired. */
 export async function actorForToken(db: Db, token: string): Promise<Actor | null> {
   if (!token.startsWith(PREFIX) || token.length > 200) return null;
 
   const [row] = await db
     .select()
     .from(apiTokens)
-    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)));
+    .where(
+      and(
+        eq(apiTokens.tokenHash, hashToken(token)),
+        isNull(apiTokens.revokedAt),
+        // Tokens from before expiry existed have none.
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date().toISOString())),
+      ),
+    );
   if (!row) return null;
 
   return { id: `token:${row.label}`, role: row.role as Role, tenantId: row.tenantId };

@@ -29,6 +29,14 @@ export async function withStore<T>(
   }
 }
 
+interface TokenCreateFlags {
+  label: string;
+  role: string;
+  tenant?: string;
+  expiresInDays: string;
+  json?: boolean;
+}
+
 interface IngestFlags {
   format: string;
   zone?: string;
@@ -157,14 +165,17 @@ export function registerDataCommands(program: Command): void {
     .requiredOption('--label <label>', 'whose token this is, e.g. a person or a service')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .option('--tenant <id>', 'the tenant of a tenant_admin token')
-    .option('--json', 'print {id, token, role, tenantId}')
-    .action(async (opts: { label: string; role: string; tenant?: string; json?: boolean }) => {
+    .option('--expires-in-days <days>', 'days until the token stops working (1–365)', '90')
+    .option('--json', 'print {id, token, role, tenantId, expiresAt}')
+    .action(async (opts: TokenCreateFlags) => {
+      const expiresInDays = Number(opts.expiresInDays);
       await withStore(program.opts(), async ({ db }) => {
         const created = await createToken(db, {
           label: opts.label,
           role: opts.role,
           tenantId: opts.tenant ?? null,
           createdBy: actorLabel(cliActor()),
+          expiresInDays,
         });
         console.log(opts.json ? JSON.stringify(created) : created.token);
       });

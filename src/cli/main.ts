@@ -68,6 +68,10 @@ export const COMMAND_MODULES: { commands: string[]; load: () => Promise<Register
     commands: ['settings'],
     load: async () => (await import('./settings-commands.ts')).registerSettingsCommands,
   },
+  {
+    commands: ['people'],
+    load: async () => (await import('./people-commands.ts')).registerPeopleCommands,
+  },
 ];
 
 /** The program with the commands `argv` needs (all of them when it names none that is known). */

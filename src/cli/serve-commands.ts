@@ -31,8 +31,9 @@ import {
   anchorIntervalOf,
 } from './anchor-options.ts';
 import { dataDirOf, openConfiguredStore, outboxDirOf, smtpUrl } from './options.ts';
+import { addSignInOptions, type SignInFlags, signInSettingsOf } from './sign-in-options.ts';
 
-interface ServeFlags extends ListenerFlags, AnchorFlags {
+interface ServeFlags extends ListenerFlags, AnchorFlags, SignInFlags {
   port: string;
   host: string;
   worker: boolean;
@@ -53,7 +54,7 @@ export function registerServeCommands(program: Command): void {
         'BREACHDESK_CORRELATION',
       ),
     );
-  addListenerOptions(addAnchorOptions(serve)).action(async (opts: ServeFlags) => {
+  addListenerOptions(addAnchorOptions(addSignInOptions(serve))).action(async (opts: ServeFlags) => {
     const log = createLogger();
     const port = portOf(opts.port);
     // Settings are checked before anything is opened, so a bad one leaves nothing behind.
@@ -61,6 +62,7 @@ export function registerServeCommands(program: Command): void {
     const listeners = intakeListenerSettings(opts);
     const anchorFile = anchorFileOf(dataDirOf(program.opts()), opts.anchorFile);
     const anchorEveryMs = anchorIntervalOf(opts.anchorInterval);
+    const signIn = signInSettingsOf(opts, opts.host);
     const store = await openConfiguredStore(program.opts());
     const first = await ensureFirstAdminToken(store.db);
     if (first) {
@@ -72,7 +74,7 @@ export function registerServeCommands(program: Command): void {
 
     // The HTTP stack is loaded only by the command that serves it.
     const { buildServer } = await import('../http/server.ts');
-    const app = await buildServer({ store, logger: log, correlation });
+    const app = await buildServer({ store, logger: log, correlation, signIn });
     const address = await app.listen({ port, host: opts.host });
     process.stderr.write(
       `breachdesk listening on ${address} (OpenAPI at ${address}/openapi.json)\n`,

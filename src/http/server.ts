@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyRequest } from 'fastify';
 import {
-  hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
@@ -15,8 +14,19 @@ import {
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/actor.ts';
 import { actorForToken } from '../auth/tokens.ts';
-import { BreachdeskError, fail } from '../domain/errors.ts';
+import { fail } from '../domain/errors.ts';
 import type { Store } from '../store/db.ts';
+import { type BodyLimits, bodyLimitFor, resolveBodyLimits } from './body-limits.ts';
+import { registerAuthorization } from './authorize.ts';
+import { toErrorResponse } from './error-response.ts';
+import { ALWAYS_HEADERS, addSecurityHeaders } from './security-headers.ts';
+import { createThrottle, type RateLimitSettings } from './throttle.ts';
+import {
+  authenticateByCookie,
+  resolveSignInSettings,
+  type SignInSettings,
+} from './session-auth.ts';
+import { registerAuthRoutes } from './routes/auth.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerClockRoutes } from './routes/clock.ts';
 import { registerHoldRoutes } from './routes/holds.ts';
@@ -33,10 +43,22 @@ import type { CorrelationConfig } from '../intake/correlation-config.ts';
 export interface ServerOptions {
   store: Store;
   logger: Logger;
-  /** Largest request body accepted, in bytes (intake batches included). */
+  /** Largest request body accepted, in bytes (intake batches); caps every other limit. */
   bodyLimit?: number;
+  /** Per-route body limits (src/http/body-limits.ts); `bodyLimit` is their `intake`. */
+  bodyLimits?: Partial<BodyLimits>;
+  /** Rate limits (src/http/throttle.ts); each one given replaces its default. */
+  rateLimits?: Partial<RateLimitSettings>;
   /** Correlation settings for intake (see src/intake/correlation-config.ts). */
   correlation?: CorrelationConfig;
+  /** Sessions, cookie flags, sign-in throttling (src/http/session-auth.ts, docs/sign-in.md). */
+  signIn?: Partial<SignInSettings>;
+}
+
+interface RawReply {
+  headers(values: object): RawReply;
+  status(code: number): RawReply;
+  send(body: unknown): void;
 }
 
 declare module 'fastify' {
@@ -47,9 +69,12 @@ declare module 'fastify' {
 
 /** Builds the app without listening; tests use app.inject, `serve` calls listen. */
 export async function buildServer(opts: ServerOptions) {
+  const limits = resolveBodyLimits({ intake: opts.bodyLimit, ...opts.bodyLimits });
+  const throttle = createThrottle(opts.rateLimits);
+  const signIn = resolveSignInSettings(opts.signIn);
   const app = Fastify({
     loggerInstance: opts.logger,
-    bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024,
+    bodyLimit: limits.default,
     genReqId: () => randomUUID(),
     // Errors the router raises before any route runs (bad URL encoding, over-long ids) get the
     // same coded shape as every other refusal.
@@ -58,15 +83,20 @@ export async function buildServer(opts: ServerOptions) {
       const body = {
         error: { code: 'BD_REQUEST_INVALID', message: 'the URL is malformed or an id is too long' },
       };
-      void (reply as unknown as { status(n: number): { send(b: unknown): void } })
-        .status(status)
-        .send(body);
+      // The router answers these without running onSend hooks, so the headers are set here.
+      void (reply as unknown as RawReply).headers(ALWAYS_HEADERS).status(status).send(body);
     },
   }).withTypeProvider<ZodTypeProvider>();
 
+  app.addHook('onSend', addSecurityHeaders);
+  // Every route gets its limit here, so a new route cannot be left at Fastify's 1 MiB default.
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= bodyLimitFor(route.url, limits);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('actor', null);
+  app.decorateRequest('signInSession', null);
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toErrorResponse(error, request);
     void reply.status(status).send(body);
@@ -88,14 +118,25 @@ export async function buildServer(opts: ServerOptions) {
     transform: jsonSchemaTransform,
   });
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization;
-    if (!header?.startsWith('Bearer ')) return;
+    if (!header?.startsWith('Bearer ')) return authenticateByCookie(request, opts.store.db, signIn);
+    // An address that guessed too often waits before any token of it is looked at.
+    throttle.checkTokenAttempt(request, reply);
     request.actor = await actorForToken(opts.store.db, header.slice(7).trim());
+    if (request.actor === null) throttle.recordBadToken(request);
   });
+  app.addHook('onRequest', async (request, reply) => throttle.checkIntake(request, reply));
 
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  app.get('/healthz', { schema: { hide: true } }, () => ({ ok: true }));
+  // Before any route: every route must declare its action (src/auth/policy.ts).
+  registerAuthorization(app, opts.store.db);
+
+  app.get('/openapi.json', { config: { action: 'api.describe' }, schema: { hide: true } }, () =>
+    app.swagger(),
+  );
+  app.get('/healthz', { config: { action: 'service.health' }, schema: { hide: true } }, () => ({
+    ok: true,
+  }));
 
   const deps = { db: opts.store.db, log: opts.logger, correlation: opts.correlation };
   registerIntakeRoutes(app, deps);
@@ -107,6 +148,7 @@ export async function buildServer(opts: ServerOptions) {
   registerSuppressionRoutes(app, deps);
   registerTenantRoutes(app, deps);
   registerTokenRoutes(app, deps);
+  registerAuthRoutes(app, deps, signIn);
   registerAuditRoutes(app, deps);
   registerClockRoutes(app);
 
@@ -129,62 +171,4 @@ export function requireActor(request: FastifyRequest): Actor {
     fail('BD_AUTH_REQUIRED', 'send a valid API token as "Authorization: Bearer <token>"');
   }
   return request.actor;
-}
-
-function toErrorResponse(error: unknown, request: FastifyRequest) {
-  if (error instanceof BreachdeskError) {
-    return {
-      status: error.status,
-      body: { error: { code: error.code, message: error.message, field: error.field } },
-    };
-  }
-  if (hasZodFastifySchemaValidationErrors(error)) {
-    const first = error.validation[0];
-    const field = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(body)';
-    const where = error.validationContext ?? 'body';
-    return {
-      status: 400,
-      body: {
-        error: {
-          code: 'BD_REQUEST_INVALID',
-          message: `${where} ${field}: ${first?.message ?? 'invalid'}`,
-          field,
-        },
-      },
-    };
-  }
-
-  const e = error as { statusCode?: number; code?: string; message?: string };
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return {
-      status: 413,
-      body: { error: { code: 'BD_REQUEST_TOO_LARGE', message: 'request body is over the limit' } },
-    };
-  }
-  if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return {
-      status: 400,
-      body: { error: { code: 'BD_REQUEST_INVALID', message: `malformed JSON body: ${e.message}` } },
-    };
-  }
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return {
-      status: 415,
-      body: { error: { code: 'BD_REQUEST_INVALID', message: 'send application/json' } },
-    };
-  }
-  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return {
-      status: e.statusCode,
-      body: { error: { code: 'BD_REQUEST_INVALID', message: e.message ?? 'bad request' } },
-    };
-  }
-
-  // Anything else is our fault: log the cause, give the client only a reference.
-  const ref = request.id;
-  request.log.error({ err: error, ref }, 'internal error');
-  return {
-    status: 500,
-    body: { error: { code: 'BD_INTERNAL', message: `internal error; reference ${ref}` } },
-  };
 }

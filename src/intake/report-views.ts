@@ -1,27 +1,19 @@
 /**
- * Reading reports back. A tenant user sees the customer reports of its own tenant and nothing
- * else: another tenant's report, or any internal one, is "not found", never "forbidden", so
- * that its existence is not revealed. Staff see any report with where triage took it; other
- * roles see the reports they filed themselves.
+ * Reading reports back (`report.read` in src/auth/policy.ts). A tenant user sees the customer
+ * reports of its own tenant and nothing else: another tenant's report, or any internal one, is
+ * "not found", never "forbidden", so that its existence is not revealed (and the attempt is
+ * audited). Staff who read investigations see any report with where triage took it; the
+ * account team and reporters see the reports they filed themselves.
  */
 import { and, desc, eq, type SQL } from 'drizzle-orm';
 
 import type { Actor } from '../auth/actor.ts';
+import { assertCan, type Ownership, scopeOf } from '../auth/policy.ts';
+import { assertObjectAccess } from '../auth/tenant-access.ts';
 import { fail } from '../domain/errors.ts';
-import type { Role } from '../domain/types.ts';
 import { type Db, iso } from '../store/db.ts';
 import { signals } from '../store/schema.ts';
 import { REPORT_SOURCE } from './reports.ts';
-
-const STAFF_READERS: ReadonlySet<Role> = new Set([
-  'admin',
-  'incident_manager',
-  'executive_incident_manager',
-  'responder',
-  'investigator',
-  'legal',
-  'auditor',
-]);
 
 /** Most reports one listing returns, newest first. */
 export const REPORT_LIST_MAX = 500;
@@ -57,16 +49,15 @@ export function staffReportView(row: SignalRow) {
   };
 }
 
-/** Which reports `actor` may see: all for staff, the tenant's own, or the actor's own. */
-function visibleTo(actor: Actor): SQL | undefined {
-  if (actor.role === 'tenant_admin') {
-    // A tenant token without a tenant would see nothing; tokens.ts never issues one.
-    return and(
-      eq(signals.tenantId, actor.tenantId ?? ''),
-      eq(signals.sourceKind, 'customer_report'),
-    );
-  }
-  return STAFF_READERS.has(actor.role) ? undefined : eq(signals.reporter, actor.id);
+// Only those who read every report see where triage took one.
+function seesTriage(actor: Actor): boolean {
+  return scopeOf(actor, 'report.read') === 'all';
+}
+
+/** Whose a report is: a customer report its tenant's, any report its reporter's. */
+function ownerOf(row: SignalRow): Ownership {
+  const customer = row.sourceKind === 'customer_report' && row.tenantId !== null;
+  return { tenantIds: customer && row.tenantId ? [row.tenantId] : [], actorId: row.reporter };
 }
 
 /** One report by id, or BD_NOT_FOUND when there is none the actor may see. */
@@ -74,10 +65,19 @@ export async function getReport(db: Db, actor: Actor, id: string) {
   const [row] = await db
     .select()
     .from(signals)
-    .where(and(eq(signals.id, id), eq(signals.source, REPORT_SOURCE), visibleTo(actor)));
+    .where(and(eq(signals.id, id), eq(signals.source, REPORT_SOURCE)));
   if (!row) fail('BD_NOT_FOUND', `report ${id} not found`, 'reportId');
+  await assertObjectAccess(db, actor, 'report.read', { kind: 'report', id }, ownerOf(row));
 
-  return STAFF_READERS.has(actor.role) ? staffReportView(row) : reportView(row);
+  return seesTriage(actor) ? staffReportView(row) : reportView(row);
+}
+
+/** The reports `actor` calls its own: its tenant's customer reports, or those it filed. */
+function mineFor(actor: Actor): SQL | undefined {
+  if (scopeOf(actor, 'report.read') !== 'own_tenant') return eq(signals.reporter, actor.id);
+
+  // A tenant token without a tenant would see nothing; tokens.ts never issues one.
+  return and(eq(signals.tenantId, actor.tenantId ?? ''), eq(signals.sourceKind, 'customer_report'));
 }
 
 /**
@@ -85,13 +85,14 @@ export async function getReport(db: Db, actor: Actor, id: string) {
  * newest first, at most REPORT_LIST_MAX.
  */
 export async function listMyReports(db: Db, actor: Actor, limit = REPORT_LIST_MAX) {
-  const mine = actor.role === 'tenant_admin' ? visibleTo(actor) : eq(signals.reporter, actor.id);
+  assertCan(actor, 'report.read');
+
   const rows = await db
     .select()
     .from(signals)
-    .where(and(eq(signals.source, REPORT_SOURCE), mine))
+    .where(and(eq(signals.source, REPORT_SOURCE), mineFor(actor)))
     .orderBy(desc(signals.receivedAt), desc(signals.id))
     .limit(Math.min(limit, REPORT_LIST_MAX));
 
-  return rows.map((r) => (STAFF_READERS.has(actor.role) ? staffReportView(r) : reportView(r)));
+  return rows.map((r) => (seesTriage(actor) ? staffReportView(r) : reportView(r)));
 }

@@ -10,8 +10,8 @@
  */
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
+import { assertCan, can } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
-import type { Role } from '../domain/types.ts';
 import { lineBreakOrControlIn, showsNoText } from '../domain/visible-text.ts';
 import type { Db } from '../store/db.ts';
 import { reportRecordAdapter } from './generic.ts';
@@ -33,18 +33,6 @@ export const REPORT_SOURCE = 'report';
 
 /** Longest description kept, in characters. */
 export const REPORT_DESCRIPTION_MAX = 20_000;
-
-// Auditors only read; tenant users report only for their own tenant (customer reports).
-const STAFF_REPORTERS: ReadonlySet<Role> = new Set([
-  'admin',
-  'incident_manager',
-  'executive_incident_manager',
-  'responder',
-  'investigator',
-  'legal',
-  'account_team',
-  'reporter',
-]);
 
 const FIELDS = [
   'kind',
@@ -200,7 +188,8 @@ function kindFor(actor: Actor, requested: unknown): ReportKind {
     );
   }
 
-  if (actor.role === 'tenant_admin' && actor.tenantId !== null) {
+  // Tenant users report only for their own tenant (customer reports); auditors only read.
+  if (can(actor, 'report.customer.submit') && actor.tenantId !== null) {
     // A tenant must not be able to open a red-team (never-notified) or internal investigation.
     if (requested !== undefined && requested !== 'customer_report') {
       fail(
@@ -212,9 +201,7 @@ function kindFor(actor: Actor, requested: unknown): ReportKind {
     return 'customer_report';
   }
 
-  if (!STAFF_REPORTERS.has(actor.role)) {
-    fail('BD_AUTH_FORBIDDEN', `role ${actor.role} may not file reports`);
-  }
+  assertCan(actor, 'report.submit');
   if (requested === 'customer_report') {
     fail(
       'BD_AUTH_FORBIDDEN',

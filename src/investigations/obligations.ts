@@ -7,30 +7,15 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
+import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
 import { type FilingRule, getRegime, REGIME_IDS } from '../domain/regimes/index.ts';
-import type { Role } from '../domain/types.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { iso } from '../store/db.ts';
 import { clocks, investigations } from '../store/schema.ts';
 import { ensureClocks, filingUpdates, latestFiledAt } from './clocks.ts';
 import { lockInvestigation } from './workflow.ts';
-
-const DECIDERS: ReadonlySet<Role> = new Set([
-  'incident_manager',
-  'executive_incident_manager',
-  'legal',
-]);
-
-function assertDecider(actor: Actor): void {
-  if (!DECIDERS.has(actor.role)) {
-    fail(
-      'BD_AUTH_FORBIDDEN',
-      `role ${actor.role} may not decide obligations; managers and legal may`,
-    );
-  }
-}
 
 const instant = z.iso.datetime({ offset: true });
 
@@ -48,7 +33,7 @@ async function loadClock(db: Db, clockId: string) {
 
 /** Records that an obligation is, or is not, owed, with who decided and why. */
 export async function decideObligation(db: Db, actor: Actor, clockId: string, input: unknown) {
-  assertDecider(actor);
+  assertCan(actor, 'obligation.decide');
   const body = parseOrFail(decisionSchema, input, 'BD_REQUEST_INVALID');
   const row = await loadClock(db, clockId);
   if (row.status === 'met') {
@@ -82,7 +67,7 @@ const filingSchema = z.object({
  * audited, and moves the clocks chained on it (DORA's final report runs from the latest).
  */
 export async function recordFiling(db: Db, actor: Actor, clockId: string, input: unknown) {
-  assertDecider(actor);
+  assertCan(actor, 'obligation.file');
   const body = parseOrFail(filingSchema, input, 'BD_REQUEST_INVALID');
   const filedAt = new Date(body.filedAt).toISOString();
   if (filedAt > new Date().toISOString()) {
@@ -281,7 +266,7 @@ export async function correctMoments(
   investigationId: string,
   input: unknown,
 ) {
-  assertDecider(actor);
+  assertCan(actor, 'moments.write');
   const body = parseOrFail(momentsSchema, input, 'BD_REQUEST_INVALID');
   const now = new Date().toISOString();
   for (const [field, value] of Object.entries(body)) {
@@ -346,7 +331,7 @@ export async function overrideRegimes(
   investigationId: string,
   input: unknown,
 ) {
-  assertDecider(actor);
+  assertCan(actor, 'regimes.override');
   const body = parseOrFail(overridesSchema, input, 'BD_REQUEST_INVALID');
 
   return db.transaction(async (tx) => {

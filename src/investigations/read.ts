@@ -52,6 +52,14 @@ export async function listInvestigations(
   return rows.map(summarize);
 }
 
+/** The post-mortem of one investigation (null until written), without the rest of it. */
+export async function getPostmortem(db: Db, id: string) {
+  const [row] = await db.select().from(investigations).where(eq(investigations.id, id));
+  if (!row) fail('BD_NOT_FOUND', `investigation ${id} not found`, 'investigationId');
+
+  return { id: row.id, ref: `INV-${row.number}`, title: row.title, postmortem: row.postmortem };
+}
+
 export async function getInvestigation(db: Db, id: string, now = new Date()) {
   const [row] = await db.select().from(investigations).where(eq(investigations.id, id));
   if (!row) fail('BD_NOT_FOUND', `investigation ${id} not found`, 'investigationId');

@@ -6,6 +6,7 @@ import { and, asc, inArray, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
+import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import type { Db, Tx } from '../store/db.ts';
@@ -29,9 +30,7 @@ const changeSchema = z.object({
  * why. Met and hand-decided obligations stay as they are.
  */
 export async function setDeploymentRole(db: Db, actor: Actor, input: unknown) {
-  if (actor.role !== 'admin') {
-    fail('BD_AUTH_FORBIDDEN', `role ${actor.role} may not change the deployment role; admin may`);
-  }
+  assertCan(actor, 'settings.write');
   const body = parseOrFail(changeSchema, input, 'BD_REQUEST_INVALID');
   // This process recomputes the obligations, so its own environment must agree.
   const env = roleFromEnvironment();

@@ -3,34 +3,23 @@
  * Intake applies the active ones (src/intake/store-batch.ts); every change here is written
  * with its audit entry in one transaction.
  *
- * Who may do what: a rule mutes detection, so creating one is for incident managers,
- * investigators and admins; revoking one only makes detection louder again, so responders may
- * too. Every staff role may read them.
+ * Who may do what (src/auth/policy.ts): a rule mutes detection, so creating one is for
+ * incident managers, investigators and admins; revoking one only makes detection louder again,
+ * so responders may too. The staff who read investigations read them.
  */
 import { and, desc, eq, gt, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
+import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
 import { parseRuleRequest, type RuleRequest, ruleState } from '../domain/suppression-rule.ts';
 import type { MatchExpression } from '../domain/suppression.ts';
-import type { Role } from '../domain/types.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import { type Conn, type Db, iso, type Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { suppressionRules } from '../store/schema.ts';
-
-export const RULE_AUTHORS: ReadonlySet<Role> = new Set([
-  'admin',
-  'incident_manager',
-  'executive_incident_manager',
-  'investigator',
-]);
-
-const RULE_REVOKERS: ReadonlySet<Role> = new Set([...RULE_AUTHORS, 'responder']);
-
-const RULE_READERS: ReadonlySet<Role> = new Set([...RULE_REVOKERS, 'legal', 'auditor']);
 
 /** Most rules one listing returns, newest first. */
 export const RULE_LIST_MAX = 1000;
@@ -55,21 +44,12 @@ export interface RuleView {
 
 /** Refuses an actor who may not create rules; `field` names the input that asked for one. */
 export function assertRuleAuthor(actor: Actor, field?: string): void {
-  if (!RULE_AUTHORS.has(actor.role)) {
-    fail(
-      'BD_AUTH_FORBIDDEN',
-      `role ${actor.role} may not create suppression rules; an incident manager, ` +
-        'investigator or admin may',
-      field,
-    );
-  }
+  assertCan(actor, 'suppression.create', { field });
 }
 
-/** Refuses an actor who may not read rules (tenant users, account team, reporters). */
+/** Refuses an actor who may not read rules (auditors, tenant users, account team, reporters). */
 export function assertRuleReader(actor: Actor): void {
-  if (!RULE_READERS.has(actor.role)) {
-    fail('BD_AUTH_FORBIDDEN', `role ${actor.role} may not read suppression rules`);
-  }
+  assertCan(actor, 'suppression.read');
 }
 
 /**
@@ -137,12 +117,7 @@ export async function revokeSuppressionRule(
   input: unknown = {},
   now = new Date(),
 ): Promise<RuleView> {
-  if (!RULE_REVOKERS.has(actor.role)) {
-    fail(
-      'BD_AUTH_FORBIDDEN',
-      `role ${actor.role} may not revoke suppression rules; responders and managers may`,
-    );
-  }
+  assertCan(actor, 'suppression.revoke');
   const { reason } = parseOrFail(revokeSchema, input ?? {}, 'BD_SUPPRESSION_INVALID');
 
   return db.transaction(async (tx) => {

@@ -7,13 +7,14 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
+import { assertCan } from '../auth/policy.ts';
 import { type ClassificationDecision, validateClassification } from '../domain/classification.ts';
 import { validateDeclaration } from '../domain/declaration.ts';
 import { fail } from '../domain/errors.ts';
 import { rate } from '../domain/rating.ts';
 import { parseRuleRequest, type RuleRequest } from '../domain/suppression-rule.ts';
 import { assertTransition } from '../domain/stages.ts';
-import { type Classification, type Role, type Stage, STAGES } from '../domain/types.ts';
+import { type Classification, type Stage, STAGES } from '../domain/types.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import { syncDrafts } from '../notify/drafts.ts';
 import { type Db, iso, type Tx } from '../store/db.ts';
@@ -24,20 +25,6 @@ import { decideOpenNotRequired, ensureClocks, openObligations } from './clocks.t
 import { assertRuleAuthor, insertSuppressionRule } from './suppressions.ts';
 
 type InvestigationRow = typeof investigations.$inferSelect;
-
-const WORKERS: ReadonlySet<Role> = new Set([
-  'admin',
-  'responder',
-  'investigator',
-  'incident_manager',
-  'executive_incident_manager',
-]);
-
-function assertWorker(actor: Actor, what: string): void {
-  if (!WORKERS.has(actor.role)) {
-    fail('BD_AUTH_FORBIDDEN', `role ${actor.role} may not ${what}; responders and managers may`);
-  }
-}
 
 /** Loads an investigation for change, locking its row for the rest of the transaction. */
 export async function lockInvestigation(tx: Tx, id: string): Promise<InvestigationRow> {
@@ -62,7 +49,7 @@ export async function moveStage(
   id: string,
   input: unknown,
 ): Promise<InvestigationRow> {
-  assertWorker(actor, 'move investigations');
+  assertCan(actor, 'investigation.move');
   const { to, reason } = parseOrFail(transitionSchema, input, 'BD_REQUEST_INVALID');
 
   return db.transaction(async (tx) => {
@@ -147,7 +134,7 @@ export async function rateInvestigation(
   id: string,
   input: unknown,
 ): Promise<InvestigationRow> {
-  assertWorker(actor, 'rate investigations');
+  assertCan(actor, 'rating.write');
   const body = (input ?? {}) as { reason?: unknown };
   const rating = rate(input);
   const reason = typeof body.reason === 'string' ? body.reason.slice(0, 4000) : null;
@@ -208,7 +195,7 @@ export async function classifyInvestigation(
   id: string,
   input: unknown,
 ): Promise<InvestigationRow> {
-  assertWorker(actor, 'classify investigations');
+  assertCan(actor, 'classification.write');
   const decision = validateClassification(input);
   const at = new Date();
   const suppress = suppressionRequestOf(actor, decision, input, at);
@@ -296,6 +283,8 @@ export async function declareCrsi(
   id: string,
   input: unknown,
 ): Promise<InvestigationRow> {
+  assertCan(actor, 'crsi.declare');
+
   return db.transaction(async (tx) => {
     const inv = await lockInvestigation(tx, id);
     const now = new Date();
@@ -361,7 +350,7 @@ export async function writePostmortem(
   id: string,
   input: unknown,
 ): Promise<InvestigationRow> {
-  assertWorker(actor, 'write post-mortems');
+  assertCan(actor, 'postmortem.write');
   const pm = parseOrFail(postmortemSchema, input, 'BD_REQUEST_INVALID');
 
   return db.transaction(async (tx) => {

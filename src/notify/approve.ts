@@ -7,24 +7,17 @@
 import { and, eq } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
+import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
-import type { Role } from '../domain/types.ts';
 import type { Db } from '../store/db.ts';
 import { clocks, notices, outbox } from '../store/schema.ts';
 import { lockTenantRecipients, outboxRowFor, recipientsFor } from './recipients.ts';
-
-const APPROVERS: ReadonlySet<Role> = new Set(['incident_manager', 'executive_incident_manager']);
 
 // Audiences outside the provider: a red-team exercise must never reach them.
 const EXTERNAL: ReadonlySet<string> = new Set(['tenant', 'authority', 'data_subject']);
 
 export async function approveNotice(db: Db, actor: Actor, noticeId: string): Promise<number> {
-  if (!APPROVERS.has(actor.role)) {
-    fail(
-      'BD_AUTH_FORBIDDEN',
-      `role ${actor.role} may not approve notices; an incident manager may`,
-    );
-  }
+  assertCan(actor, 'notice.approve');
 
   return db.transaction(async (tx) => {
     const [notice] = await tx.select().from(notices).where(eq(notices.id, noticeId)).for('update');

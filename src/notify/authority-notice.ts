@@ -15,10 +15,10 @@ import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
+import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
 import type { FollowUpFacts, NoticeFacts, NoticeReference } from '../domain/notice-content.ts';
 import { getRegime } from '../domain/regimes/index.ts';
-import type { Role } from '../domain/types.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import { lockInvestigation } from '../investigations/workflow.ts';
 import type { Db, Tx } from '../store/db.ts';
@@ -39,14 +39,6 @@ type ClockRow = typeof clocks.$inferSelect;
  * Art. 33 and its paragraphs, so another regime's report (NIS2, DORA, …) would be mis-worded.
  */
 export const AUTHORITY_NOTICE_REGIMES: readonly string[] = ['gdpr-33-1'];
-
-const DRAFTERS: ReadonlySet<Role> = new Set([
-  'responder',
-  'investigator',
-  'incident_manager',
-  'executive_incident_manager',
-  'legal',
-]);
 
 // Control characters and the Unicode line and paragraph separators: the name goes into the
 // To: header, where a line break would start a header of its own (RFC 5322 §2.2).
@@ -87,9 +79,7 @@ export async function draftAuthorityNotice(
   clockId: string,
   input: unknown,
 ): Promise<NoticeRow> {
-  if (!DRAFTERS.has(actor.role)) {
-    fail('BD_AUTH_FORBIDDEN', `role ${actor.role} may not draft notices; responders may`);
-  }
+  assertCan(actor, 'notice.authority.draft');
   const body = parseOrFail(draftSchema, input, 'BD_REQUEST_INVALID');
 
   return db.transaction(async (tx) => {
@@ -154,9 +144,7 @@ export async function withdrawAuthorityDraft(
   noticeId: string,
   input: unknown,
 ): Promise<void> {
-  if (!DRAFTERS.has(actor.role)) {
-    fail('BD_AUTH_FORBIDDEN', `role ${actor.role} may not withdraw notices; responders may`);
-  }
+  assertCan(actor, 'notice.withdraw');
   const { reason } = parseOrFail(withdrawSchema, input, 'BD_REQUEST_INVALID');
 
   await db.transaction(async (tx) => {

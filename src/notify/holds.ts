@@ -9,8 +9,8 @@ import { and, asc, eq, inArray, isNull, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
+import { assertCan, can } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
-import type { Role } from '../domain/types.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import { showsNoText } from '../domain/visible-text.ts';
 import { type Conn, type Db, iso, type Tx } from '../store/db.ts';
@@ -32,13 +32,6 @@ export const HOLD_REVIEW_MAX_DAYS = 30;
 
 const MS_PER_DAY = 86_400_000;
 const HOLDS_ACTOR = 'system:holds';
-const REQUESTERS: ReadonlySet<Role> = new Set([
-  'incident_manager',
-  'executive_incident_manager',
-  'legal',
-]);
-// Releasing a hold only lets notices go out, so the same three roles may do it.
-const RELEASERS = REQUESTERS;
 
 const reason = z
   .string({ error: 'a written reason is required' })
@@ -209,12 +202,7 @@ export async function requestHold(
   input: unknown,
   now = new Date(),
 ): Promise<HoldView> {
-  if (!REQUESTERS.has(actor.role)) {
-    fail(
-      'BD_HOLD_FORBIDDEN',
-      `role ${actor.role} may not request a hold; an incident manager, legal or an executive may`,
-    );
-  }
+  assertCan(actor, 'hold.request');
   const request = parseHoldRequest(input, now);
 
   return db.transaction(async (tx) => {
@@ -267,13 +255,8 @@ export async function approveHold(
   holdId: string,
   now = new Date(),
 ): Promise<HoldView> {
-  if (actor.role !== 'legal' && actor.role !== 'executive_incident_manager') {
-    fail(
-      'BD_HOLD_FORBIDDEN',
-      `role ${actor.role} may not approve a hold; legal and an executive incident manager must`,
-    );
-  }
-  const asLegal = actor.role === 'legal';
+  assertCan(actor, ['hold.approve.legal', 'hold.approve.executive']);
+  const asLegal = can(actor, 'hold.approve.legal');
 
   return db.transaction(async (tx) => {
     const hold = await lockHold(tx, holdId);
@@ -346,12 +329,7 @@ export async function releaseHold(
   input: unknown,
   now = new Date(),
 ): Promise<HoldView> {
-  if (!RELEASERS.has(actor.role)) {
-    fail(
-      'BD_HOLD_FORBIDDEN',
-      `role ${actor.role} may not release a hold; an incident manager, legal or an executive may`,
-    );
-  }
+  assertCan(actor, 'hold.release');
   const body = parseOrFail(z.object({ reason }), input, 'BD_HOLD_INVALID');
 
   return db.transaction(async (tx) => {

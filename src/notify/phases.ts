@@ -10,6 +10,7 @@ import { and, asc, eq, gt, min } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
+import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
 import {
   type FollowUpFacts,
@@ -17,7 +18,6 @@ import {
   type NoticeReference,
   validateNoticeFacts,
 } from '../domain/notice-content.ts';
-import type { Role } from '../domain/types.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { iso } from '../store/db.ts';
@@ -35,14 +35,6 @@ import { chooseLanguages, renderNotice } from './render.ts';
 import { NOTICE_AUDIENCES, type NoticeAudience } from './templates/loader.ts';
 
 type NoticeRow = typeof notices.$inferSelect;
-
-const DRAFTERS: ReadonlySet<Role> = new Set([
-  'admin',
-  'responder',
-  'investigator',
-  'incident_manager',
-  'executive_incident_manager',
-]);
 
 const followUpSchema = z.object({
   what: z
@@ -68,9 +60,7 @@ export async function createFollowUp(
   noticeId: string,
   input: unknown,
 ): Promise<NoticeRow> {
-  if (!DRAFTERS.has(actor.role)) {
-    fail('BD_AUTH_FORBIDDEN', `role ${actor.role} may not draft notices; responders may`);
-  }
+  assertCan(actor, 'notice.followup.draft');
   const { what } = parseOrFail(followUpSchema, input, 'BD_REQUEST_INVALID');
 
   return db.transaction(async (tx) => {

@@ -11,9 +11,9 @@
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
+import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
 import type { NoticeFacts } from '../domain/notice-content.ts';
-import type { Role } from '../domain/types.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { accountTeam, breachContacts, notices, outbox, tenants } from '../store/schema.ts';
@@ -41,7 +41,6 @@ export interface RecipientChange {
 
 // Messages not yet at a final outcome: a worker may still send them.
 const WAITING = ['queued', 'sending'];
-const RESENDERS: ReadonlySet<Role> = new Set(['incident_manager', 'executive_incident_manager']);
 
 /** Who the notice is addressed to now. */
 export async function recipientsFor(tx: Tx, notice: NoticeRow): Promise<Recipient[]> {
@@ -311,9 +310,7 @@ async function alertIfUnreached(
  * for a draft. Audited as `notice.resent`. Returns the number of messages queued.
  */
 export async function resendNotice(db: Db, actor: Actor, noticeId: string): Promise<number> {
-  if (!RESENDERS.has(actor.role)) {
-    fail('BD_AUTH_FORBIDDEN', `role ${actor.role} may not resend notices; an incident manager may`);
-  }
+  assertCan(actor, 'notice.resend');
 
   return db.transaction(async (tx) => {
     const [notice] = await tx.select().from(notices).where(eq(notices.id, noticeId)).for('update');

@@ -5,6 +5,7 @@
  */
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
+import { assertCan } from '../auth/policy.ts';
 import { ensureClocks } from '../investigations/clocks.ts';
 import { lockInvestigation } from '../investigations/workflow.ts';
 import { fail } from '../domain/errors.ts';
@@ -22,14 +23,6 @@ export interface ScopeRequest {
   indicators: unknown;
 }
 
-const SCOPERS = new Set([
-  'admin',
-  'responder',
-  'investigator',
-  'incident_manager',
-  'executive_incident_manager',
-]);
-
 /** Scopes one investigation and stores the result as its latest scoping run. */
 export async function scopeInvestigation(
   db: Db,
@@ -37,9 +30,7 @@ export async function scopeInvestigation(
   investigationId: string,
   req: ScopeRequest,
 ): Promise<{ runId: string; result: ScopeResult }> {
-  if (!SCOPERS.has(actor.role)) {
-    fail('BD_AUTH_FORBIDDEN', `role ${actor.role} may not run scoping; responders may`);
-  }
+  assertCan(actor, 'scoping.run');
   const indicators = parseIndicators(req.indicators);
 
   const rows = await db.select().from(tenantResources);

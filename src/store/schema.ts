@@ -81,7 +81,50 @@ export const apiTokens = pgTable('api_tokens', {
   tenantId: text('tenant_id').references(() => tenants.id),
   createdAt: instant('created_at').notNull(),
   revokedAt: instant('revoked_at'),
+  // Null only on tokens issued before expiry existed; new tokens always get one.
+  expiresAt: instant('expires_at'),
 });
+
+/** Local accounts (docs/sign-in.md). The email is stored lower-cased and is the sign-in name. */
+export const people = pgTable('people', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  role: text('role').notNull(),
+  // Set for tenant admins only: the one tenant they may see.
+  tenantId: text('tenant_id').references(() => tenants.id),
+  // argon2id PHC string; null until a password is set.
+  passwordHash: text('password_hash'),
+  // SHA-256 of the outstanding one-time set-password token, if any.
+  setPasswordTokenHash: text('set_password_token_hash').unique(),
+  setPasswordExpiresAt: instant('set_password_expires_at'),
+  createdAt: instant('created_at').notNull(),
+  disabledAt: instant('disabled_at'),
+});
+
+/**
+ * Browser sessions. The id is the SHA-256 of the cookie's token, so a copy of this table signs
+ * nobody in.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    personId: text('person_id')
+      .notNull()
+      .references(() => people.id),
+    createdAt: instant('created_at').notNull(),
+    lastSeenAt: instant('last_seen_at').notNull(),
+    // Absolute end, whatever the activity.
+    expiresAt: instant('expires_at').notNull(),
+    idleTimeoutSeconds: integer('idle_timeout_seconds').notNull(),
+    csrfTokenHash: text('csrf_token_hash').notNull(),
+    revokedAt: instant('revoked_at'),
+    userAgent: text('user_agent'),
+    address: text('address'),
+  },
+  (t) => [index('sessions_person').on(t.personId)],
+);
 
 export const investigations = pgTable(
   'investigations',

@@ -1,13 +1,14 @@
 /**
  * Breach contacts, kept by each tenant's own admin. A tenant admin sees and edits only its
  * own tenant; asking for another tenant's contacts answers "not found", never "forbidden",
- * so that tenant ids cannot be probed. Each change re-resolves, in its transaction, the
+ * so that tenant ids cannot be probed (src/auth/policy.ts decides; the refusal is audited). Each change re-resolves, in its transaction, the
  * tenant's notices not yet sent (notify/recipients.ts): a notice goes to the contacts as they
  * are when it is sent.
  */
 import { and, asc, eq } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
+import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import type { Db } from '../store/db.ts';
@@ -24,14 +25,14 @@ export interface Contact {
   language: string;
 }
 
-const READERS = new Set(['admin', 'incident_manager', 'executive_incident_manager', 'responder']);
-
 async function assertTenantVisible(db: Db, actor: Actor, tenantId: string, write: boolean) {
-  const own = actor.role === 'tenant_admin' && actor.tenantId === tenantId;
-  const staff = write ? actor.role === 'admin' : READERS.has(actor.role);
   const [row] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId));
+  assertCan(actor, write ? 'breach_contacts.write' : 'breach_contacts.read', {
+    object: { kind: 'tenant', id: tenantId },
+    owner: { tenantIds: row ? [row.id] : [] },
+  });
 
-  if (!row || !(own || staff)) fail('BD_NOT_FOUND', `tenant ${tenantId} not found`, 'tenantId');
+  if (!row) fail('BD_NOT_FOUND', `tenant ${tenantId} not found`, 'tenantId');
 }
 
 export async function listContacts(db: Db, actor: Actor, tenantId: string): Promise<Contact[]> {
@@ -86,6 +87,18 @@ export async function removeContact(
   contactId: string,
 ): Promise<void> {
   await assertTenantVisible(db, actor, tenantId, true);
+  // Another tenant's contact, named under one's own tenant, is refused (and audited) like
+  // that tenant itself.
+  const [contact] = await db
+    .select({ tenantId: breachContacts.tenantId })
+    .from(breachContacts)
+    .where(eq(breachContacts.id, contactId));
+  if (contact) {
+    assertCan(actor, 'breach_contacts.write', {
+      object: { kind: 'contact', id: contactId },
+      owner: { tenantIds: [contact.tenantId] },
+    });
+  }
 
   await db.transaction(async (tx) => {
     const gone = await tx

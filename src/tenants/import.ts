@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { appendAudit } from '../audit/log.ts';
 import type { Actor } from '../auth/actor.ts';
 import { actorLabel } from '../auth/actor.ts';
+import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import type { Db, Tx } from '../store/db.ts';
@@ -144,6 +145,7 @@ export interface ImportSummary {
  * import never removes one (the admin does, through the API).
  */
 export async function importTenants(db: Db, input: unknown, actor: Actor): Promise<ImportSummary> {
+  assertCan(actor, 'tenants.import');
   const { tenants: list } = parseOrFail(fileSchema, input, 'BD_TENANT_INVALID');
   assertUniqueResources(list);
   const now = new Date().toISOString();

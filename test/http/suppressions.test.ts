@@ -93,7 +93,7 @@ describeEachBackend('suppression rules over HTTP', (backend) => {
       await count(store.db, 'investigations'),
       await count(store.db, 'staff_alerts'),
     ]).toEqual([0, 0]);
-    const listed = (await get('/api/v1/suppression-rules', 'auditor')).json();
+    const listed = (await get('/api/v1/suppression-rules', 'responder')).json();
     expect(listed[0]).toMatchObject({ id: rule.id, suppressedSignals: 1 });
   });
 
@@ -292,7 +292,7 @@ describeEachBackend('suppression rules over HTTP', (backend) => {
     });
     await ingest(buildEveAlert({ sid: 3, src: '198.51.100.8' }));
 
-    const res = await get('/api/v1/metrics/false-positives', 'auditor');
+    const res = await get('/api/v1/metrics/false-positives', 'responder');
 
     const { bySourceKind, byRule } = res.json();
     expect(bySourceKind).toEqual([

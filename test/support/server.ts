@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { createToken } from '../../src/auth/tokens.ts';
-import { buildServer, type BreachdeskApp } from '../../src/http/server.ts';
+import { buildServer, type BreachdeskApp, type ServerOptions } from '../../src/http/server.ts';
 import type { Store } from '../../src/store/db.ts';
 
 export interface TestServer {
@@ -13,12 +13,18 @@ export interface TestServer {
 /** An app on the given store with one token per common role (tenant admins for tenantIds). */
 export async function startTestServer(
   store: Store,
-  opts: { tenantAdmins?: string[]; bodyLimit?: number } = {},
+  opts: {
+    tenantAdmins?: string[];
+    bodyLimit?: number;
+    /** More server options (rate limits, a logger) over the test defaults. */
+    server?: Partial<Omit<ServerOptions, 'store'>>;
+  } = {},
 ): Promise<TestServer> {
   const app = await buildServer({
     store,
     logger: pino({ level: 'silent' }),
     bodyLimit: opts.bodyLimit,
+    ...opts.server,
   });
   const tokens: Record<string, string> = {};
   for (const role of ['admin', 'responder', 'incident_manager', 'auditor']) {

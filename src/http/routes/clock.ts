@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 import { computeFilings, parseFiledPairs } from '../../domain/clock-calculator.ts';
 import { REGIME_IDS } from '../../domain/regimes/index.ts';
-import { type BreachdeskApp, requireActor } from '../server.ts';
+import type { BreachdeskApp } from '../server.ts';
 
 const instant = z.string().max(64).optional();
 
@@ -56,6 +56,7 @@ export function registerClockRoutes(app: BreachdeskApp): void {
   app.get(
     '/api/v1/clock/:regime',
     {
+      config: { action: 'clock.compute' },
       schema: {
         summary: "A regime's filing deadlines from the moments given (docs/regimes.md)",
         params: z.object({ regime: z.string().max(40) }),
@@ -64,8 +65,6 @@ export function registerClockRoutes(app: BreachdeskApp): void {
       },
     },
     (request) => {
-      requireActor(request);
-
       const q = request.query;
       const filed = q.filed === undefined ? [] : [q.filed].flat();
       return computeFilings(

@@ -5,9 +5,6 @@
  * here only describe the shape for the OpenAPI document.
  */
 import { z } from 'zod';
-import type { Actor } from '../../auth/actor.ts';
-import { fail } from '../../domain/errors.ts';
-import type { Role } from '../../domain/types.ts';
 import { resolveInvestigationId } from '../../investigations/workflow.ts';
 import {
   approveHold,
@@ -18,16 +15,6 @@ import {
   requestHold,
 } from '../../notify/holds.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
-
-const STAFF: ReadonlySet<Role> = new Set([
-  'admin',
-  'responder',
-  'investigator',
-  'incident_manager',
-  'executive_incident_manager',
-  'legal',
-  'auditor',
-]);
 
 const holdSchema = z.object({
   id: z.string(),
@@ -62,16 +49,11 @@ const requestBody = z.object({
 });
 const releaseBody = z.object({ reason: z.string().optional().describe('why it is released') });
 
-function requireStaff(actor: Actor): Actor {
-  // Tenant users learn nothing about investigations, not even that an id exists.
-  if (!STAFF.has(actor.role)) fail('BD_NOT_FOUND', 'investigation not found', 'investigationId');
-  return actor;
-}
-
 export function registerHoldRoutes(app: BreachdeskApp, { db }: RouteDeps): void {
   app.post(
     '/api/v1/notices/:noticeId/holds',
     {
+      config: { action: 'hold.request' },
       schema: {
         summary: 'Request a hold on a notice (incident manager, legal or executive)',
         params: z.object({ noticeId: z.string().max(100) }),
@@ -90,6 +72,7 @@ export function registerHoldRoutes(app: BreachdeskApp, { db }: RouteDeps): void 
   app.post(
     '/api/v1/holds/:holdId/approve',
     {
+      config: { action: ['hold.approve.legal', 'hold.approve.executive'] },
       schema: {
         summary: "Approve a hold in the caller's role (legal or executive incident manager)",
         params: z.object({ holdId: z.string().max(100) }),
@@ -102,6 +85,7 @@ export function registerHoldRoutes(app: BreachdeskApp, { db }: RouteDeps): void 
   app.post(
     '/api/v1/holds/:holdId/release',
     {
+      config: { action: 'hold.release' },
       schema: {
         summary: 'Release a hold with a reason; its notice is then delivered',
         params: z.object({ holdId: z.string().max(100) }),
@@ -116,16 +100,13 @@ export function registerHoldRoutes(app: BreachdeskApp, { db }: RouteDeps): void 
   app.get(
     '/api/v1/investigations/:id/holds',
     {
+      config: { action: 'hold.read' },
       schema: {
         summary: "The investigation's holds; reviewDue marks those past their review date",
         params: z.object({ id: z.string().max(100) }),
         response: { 200: z.array(holdSchema) },
       },
     },
-    async (request) => {
-      requireStaff(requireActor(request));
-      const id = await resolveInvestigationId(db, request.params.id);
-      return listHolds(db, id);
-    },
+    async (request) => listHolds(db, await resolveInvestigationId(db, request.params.id)),
   );
 }

@@ -9,16 +9,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sniffBody } from '../../intake/auto.ts';
 import { adapterFor, bodyRecords } from '../../intake/registry.ts';
 import { fail } from '../../domain/errors.ts';
-import type { Role } from '../../domain/types.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
-
-const SENDERS: ReadonlySet<Role> = new Set([
-  'admin',
-  'responder',
-  'investigator',
-  'incident_manager',
-  'reporter',
-]);
 
 const lineResult = z.object({
   line: z.number(),
@@ -44,6 +35,7 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db, correlation }: Ro
     scope.withTypeProvider<ZodTypeProvider>().post(
       '/api/v1/intake/:format',
       {
+        config: { action: 'intake.send' },
         schema: {
           summary: 'Take in alerts in a sender format',
           params: z.object({ format: z.string().max(40) }),
@@ -71,9 +63,6 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db, correlation }: Ro
       },
       async (request) => {
         const actor = requireActor(request);
-        if (!SENDERS.has(actor.role)) {
-          fail('BD_AUTH_FORBIDDEN', `role ${actor.role} may not send alerts`);
-        }
         const { zone, source } = request.query;
         const format =
           request.params.format === 'auto' ? sniffBody(request.body).format : request.params.format;

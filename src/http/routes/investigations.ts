@@ -3,11 +3,14 @@
  * bad field), so the route schemas only say what shape a client should send.
  */
 import { z } from 'zod';
-import type { Actor } from '../../auth/actor.ts';
-import { fail } from '../../domain/errors.ts';
-import type { Role } from '../../domain/types.ts';
+import type { Action } from '../../auth/policy.ts';
 import { metrics } from '../../investigations/metrics.ts';
-import { getInvestigation, listInvestigations, summarize } from '../../investigations/read.ts';
+import {
+  getInvestigation,
+  getPostmortem,
+  listInvestigations,
+  summarize,
+} from '../../investigations/read.ts';
 import {
   classifyInvestigation,
   declareCrsi,
@@ -26,28 +29,13 @@ import { assertUnderLogRoots } from '../../scoping/log-roots.ts';
 import { scopeInvestigation } from '../../scoping/run.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
-const STAFF: ReadonlySet<Role> = new Set([
-  'admin',
-  'responder',
-  'investigator',
-  'incident_manager',
-  'executive_incident_manager',
-  'legal',
-  'auditor',
-]);
-
-function requireStaff(actor: Actor): Actor {
-  // Tenant users learn nothing about investigations, not even that an id exists.
-  if (!STAFF.has(actor.role)) fail('BD_NOT_FOUND', 'investigation not found', 'investigationId');
-  return actor;
-}
-
 const idParams = z.object({ id: z.string().max(100) });
 
 export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDeps): void {
   app.get(
     '/api/v1/investigations',
     {
+      config: { action: 'investigation.read' },
       schema: {
         summary: 'Open investigations, most recent activity first',
         querystring: z.object({
@@ -57,7 +45,6 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
       },
     },
     async (request) => {
-      requireStaff(requireActor(request));
       const { includeClosed, limit } = request.query;
       return listInvestigations(db, { includeClosed: includeClosed === 'true', limit });
     },
@@ -66,52 +53,70 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
   app.get(
     '/api/v1/metrics',
     {
+      config: { action: 'metrics.read' },
       schema: {
         summary: 'Counts: investigations by stage, obligations open and missed, deliveries',
       },
     },
-    async (request) => {
-      requireStaff(requireActor(request));
-      return metrics(db);
-    },
+    async () => metrics(db),
   );
 
   app.get(
     '/api/v1/investigations/:id',
     {
+      config: { action: 'investigation.read' },
       schema: {
         summary: "One investigation in full (id or INV-n), with each tenant's notification state",
         params: idParams,
       },
     },
-    async (request) => {
-      requireStaff(requireActor(request));
-      return getInvestigation(db, await resolveInvestigationId(db, request.params.id));
+    async (request) => getInvestigation(db, await resolveInvestigationId(db, request.params.id)),
+  );
+
+  app.get(
+    '/api/v1/investigations/:id/postmortem',
+    {
+      config: { action: 'postmortem.read' },
+      schema: {
+        summary: 'The post-mortem of an investigation (null until written)',
+        params: idParams,
+      },
     },
+    async (request) => getPostmortem(db, await resolveInvestigationId(db, request.params.id)),
   );
 
   const actions = [
-    ['transitions', 'Move to another stage: { to, reason }', moveStage],
-    ['ratings', 'Rate by NIST SP 800-61 impact factors', rateInvestigation],
-    ['classification', 'Classify (false positive needs rootCause)', classifyInvestigation],
+    ['transitions', 'investigation.move', 'Move to another stage: { to, reason }', moveStage],
+    ['ratings', 'rating.write', 'Rate by NIST SP 800-61 impact factors', rateInvestigation],
+    [
+      'classification',
+      'classification.write',
+      'Classify (false positive needs rootCause)',
+      classifyInvestigation,
+    ],
     [
       'declaration',
+      'crsi.declare',
       'Declare a CRSI (incident manager): { grounds, evidence, awareAt? }',
       declareCrsi,
     ],
     [
       'postmortem',
+      'postmortem.write',
       'Write the post-mortem: { summary, rootCause, lessons, actions[] }',
       writePostmortem,
     ],
-  ] as const;
+  ] as const satisfies readonly (readonly [string, Action, string, unknown])[];
 
-  for (const [path, summary, action] of actions) {
+  for (const [path, permission, summary, action] of actions) {
     app.post(
       `/api/v1/investigations/:id/${path}`,
-      { schema: { summary, params: idParams, body: z.record(z.string(), z.unknown()) } },
+      {
+        config: { action: permission },
+        schema: { summary, params: idParams, body: z.record(z.string(), z.unknown()) },
+      },
       async (request) => {
-        const actor = requireStaff(requireActor(request));
+        const actor = requireActor(request);
         const id = await resolveInvestigationId(db, request.params.id);
         return summarize(await action(db, actor, id, request.body));
       },
@@ -121,6 +126,7 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
   app.post(
     '/api/v1/investigations/:id/moments',
     {
+      config: { action: 'moments.write' },
       schema: {
         summary: 'Record or correct awareness, classification or determination (recomputes clocks)',
         params: idParams,
@@ -128,7 +134,7 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
       },
     },
     async (request) => {
-      const actor = requireStaff(requireActor(request));
+      const actor = requireActor(request);
       const id = await resolveInvestigationId(db, request.params.id);
       return correctMoments(db, actor, id, request.body);
     },
@@ -137,6 +143,7 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
   app.post(
     '/api/v1/investigations/:id/regimes',
     {
+      config: { action: 'regimes.override' },
       schema: {
         summary: 'Override which regimes apply: { add: [{regime, tenantId}], remove, reason }',
         params: idParams,
@@ -144,7 +151,7 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
       },
     },
     async (request) => {
-      const actor = requireStaff(requireActor(request));
+      const actor = requireActor(request);
       const id = await resolveInvestigationId(db, request.params.id);
       return overrideRegimes(db, actor, id, request.body);
     },
@@ -154,6 +161,7 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
   app.post(
     '/api/v1/obligations/:obligationId/decision',
     {
+      config: { action: 'obligation.decide' },
       schema: {
         summary: 'Decide an obligation required or not required: { decision, rationale }',
         params: obligationParams,
@@ -161,7 +169,7 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
       },
     },
     async (request) => {
-      const actor = requireStaff(requireActor(request));
+      const actor = requireActor(request);
       const row = await decideObligation(db, actor, request.params.obligationId, request.body);
       return { id: row.id, status: row.status, decision: row.decision };
     },
@@ -169,6 +177,7 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
   app.post(
     '/api/v1/obligations/:obligationId/filing',
     {
+      config: { action: 'obligation.file' },
       schema: {
         summary: 'Record a filing made: { filedAt, reference, delayReasons? }',
         params: obligationParams,
@@ -176,7 +185,7 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
       },
     },
     async (request) => {
-      const actor = requireStaff(requireActor(request));
+      const actor = requireActor(request);
       return recordFiling(db, actor, request.params.obligationId, request.body);
     },
   );
@@ -184,6 +193,7 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
   app.post(
     '/api/v1/investigations/:id/scoping',
     {
+      config: { action: 'scoping.run' },
       schema: {
         summary: 'Scope affected tenants from data-access logs on the server',
         params: idParams,
@@ -195,7 +205,7 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
       },
     },
     async (request) => {
-      const actor = requireStaff(requireActor(request));
+      const actor = requireActor(request);
       const id = await resolveInvestigationId(db, request.params.id);
       await assertUnderLogRoots(request.body.paths);
       const { runId, result } = await scopeInvestigation(db, actor, id, request.body);

@@ -5,9 +5,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Actor } from '../../auth/actor.ts';
 import { fail } from '../../domain/errors.ts';
-import type { Role } from '../../domain/types.ts';
 import { resolveInvestigationId } from '../../investigations/workflow.ts';
 import { createFollowUp } from '../../notify/phases.ts';
 import { renderNotice, SAMPLE_FACTS } from '../../notify/render.ts';
@@ -19,22 +17,6 @@ import { LANGUAGES, toLanguage } from '../../notify/templates/vocabulary.ts';
 import { iso } from '../../store/db.ts';
 import { notices } from '../../store/schema.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
-
-const STAFF: ReadonlySet<Role> = new Set([
-  'admin',
-  'responder',
-  'investigator',
-  'incident_manager',
-  'executive_incident_manager',
-  'legal',
-  'auditor',
-]);
-
-// Tenant users and other outsiders learn nothing, not even that an id exists.
-function requireStaff(actor: Actor, what: string, field: string): Actor {
-  if (!STAFF.has(actor.role)) fail('BD_NOT_FOUND', `${what} not found`, field);
-  return actor;
-}
 
 const noticeParams = z.object({ noticeId: z.string().max(100) });
 const idParams = z.object({ id: z.string().max(100) });
@@ -52,6 +34,7 @@ export function registerNoticeContentRoutes(app: BreachdeskApp, { db }: RouteDep
   app.post(
     '/api/v1/notices/:noticeId/preview',
     {
+      config: { action: 'notice.preview' },
       schema: {
         summary: "Render a notice's stored facts in a language; stores nothing",
         params: noticeParams,
@@ -60,7 +43,6 @@ export function registerNoticeContentRoutes(app: BreachdeskApp, { db }: RouteDep
       },
     },
     async (request) => {
-      requireStaff(requireActor(request), `notice ${request.params.noticeId}`, 'noticeId');
       const [n] = await db.select().from(notices).where(eq(notices.id, request.params.noticeId));
       if (!n) fail('BD_NOT_FOUND', `notice ${request.params.noticeId} not found`, 'noticeId');
       if (!(NOTICE_AUDIENCES as readonly string[]).includes(n.audience)) {
@@ -77,6 +59,7 @@ export function registerNoticeContentRoutes(app: BreachdeskApp, { db }: RouteDep
   app.post(
     '/api/v1/templates/preview',
     {
+      config: { action: 'template.preview' },
       schema: {
         summary: 'Render a template (shipped, or given) against sample or given facts',
         body: z.object({
@@ -89,7 +72,6 @@ export function registerNoticeContentRoutes(app: BreachdeskApp, { db }: RouteDep
       },
     },
     (request) => {
-      requireStaff(requireActor(request), 'template', 'template');
       const { audience, language, template, facts } = request.body;
 
       const compiled = template === undefined ? undefined : compileTemplate(template, 'preview');
@@ -106,6 +88,7 @@ export function registerNoticeContentRoutes(app: BreachdeskApp, { db }: RouteDep
   app.post(
     '/api/v1/notices/:noticeId/follow-ups',
     {
+      config: { action: 'notice.followup.draft' },
       schema: {
         summary: 'Draft the next phase of an approved notice (GDPR Art. 33(4)): { what }',
         params: noticeParams,
@@ -113,11 +96,7 @@ export function registerNoticeContentRoutes(app: BreachdeskApp, { db }: RouteDep
       },
     },
     async (request, reply) => {
-      const actor = requireStaff(
-        requireActor(request),
-        `notice ${request.params.noticeId}`,
-        'noticeId',
-      );
+      const actor = requireActor(request);
       const row = await createFollowUp(db, actor, request.params.noticeId, request.body);
 
       void reply.status(201);
@@ -140,9 +119,11 @@ export function registerNoticeContentRoutes(app: BreachdeskApp, { db }: RouteDep
 
   app.get(
     '/api/v1/investigations/:id/report.json',
-    { schema: { summary: 'Regulator report of an investigation, as JSON', params: idParams } },
+    {
+      config: { action: 'report.regulator.read' },
+      schema: { summary: 'Regulator report of an investigation, as JSON', params: idParams },
+    },
     async (request) => {
-      requireStaff(requireActor(request), 'investigation', 'investigationId');
       const id = await resolveInvestigationId(db, request.params.id);
       return buildRegulatorReport(db, id);
     },
@@ -150,9 +131,11 @@ export function registerNoticeContentRoutes(app: BreachdeskApp, { db }: RouteDep
 
   app.get(
     '/api/v1/investigations/:id/report.pdf',
-    { schema: { summary: 'Regulator report of an investigation, as PDF', params: idParams } },
+    {
+      config: { action: 'report.regulator.read' },
+      schema: { summary: 'Regulator report of an investigation, as PDF', params: idParams },
+    },
     async (request, reply) => {
-      requireStaff(requireActor(request), 'investigation', 'investigationId');
       const id = await resolveInvestigationId(db, request.params.id);
       const report = await buildRegulatorReport(db, id);
       const pdf = await renderReportPdf(report);

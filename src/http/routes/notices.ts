@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { assertNoticeReadable } from '../../auth/notice-access.ts';
 import { approveNotice } from '../../notify/approve.ts';
 import { draftAuthorityNotice, withdrawAuthorityDraft } from '../../notify/authority-notice.ts';
 import { resendNotice } from '../../notify/recipients.ts';
@@ -7,20 +8,11 @@ import { fail } from '../../domain/errors.ts';
 import { notices } from '../../store/schema.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
-const STAFF = new Set([
-  'auditor',
-  'admin',
-  'responder',
-  'investigator',
-  'incident_manager',
-  'executive_incident_manager',
-  'legal',
-]);
-
 export function registerNoticeRoutes(app: BreachdeskApp, { db }: RouteDeps): void {
   app.get(
     '/api/v1/notices/:noticeId',
     {
+      config: { action: 'notice.read' },
       schema: {
         summary: 'One notice with its rendered text',
         params: z.object({ noticeId: z.string().max(100) }),
@@ -29,16 +21,9 @@ export function registerNoticeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
     async (request) => {
       const actor = requireActor(request);
       const [n] = await db.select().from(notices).where(eq(notices.id, request.params.noticeId));
-      // A tenant admin sees only approved notices addressed to its own tenant.
-      const visible =
-        n !== undefined &&
-        (STAFF.has(actor.role) ||
-          (actor.role === 'tenant_admin' &&
-            actor.tenantId === n.tenantId &&
-            n.audience === 'tenant' &&
-            n.status !== 'draft'));
-      if (!n || !visible)
-        fail('BD_NOT_FOUND', `notice ${request.params.noticeId} not found`, 'noticeId');
+      if (!n) fail('BD_NOT_FOUND', `notice ${request.params.noticeId} not found`, 'noticeId');
+      // Tenant admins and the account team see approved notices of their tenants in scope.
+      await assertNoticeReadable(db, actor, n);
 
       return {
         id: n.id,
@@ -56,6 +41,7 @@ export function registerNoticeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
   app.post(
     '/api/v1/obligations/:obligationId/authority-notice',
     {
+      config: { action: 'notice.authority.draft' },
       schema: {
         summary:
           'Draft the notice to the supervisory authority for an obligation (gdpr-33-1): ' +
@@ -83,6 +69,7 @@ export function registerNoticeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
   app.post(
     '/api/v1/notices/:noticeId/withdraw',
     {
+      config: { action: 'notice.withdraw' },
       schema: {
         summary: 'Withdraw a draft authority notice that will not be sent: { reason }',
         params: z.object({ noticeId: z.string().max(100) }),
@@ -103,6 +90,7 @@ export function registerNoticeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
   app.post(
     '/api/v1/notices/:noticeId/approve',
     {
+      config: { action: 'notice.approve' },
       schema: {
         summary: 'Approve a draft notice and queue its delivery (incident manager)',
         params: z.object({ noticeId: z.string().max(100) }),
@@ -117,6 +105,7 @@ export function registerNoticeRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
   app.post(
     '/api/v1/notices/:noticeId/resend',
     {
+      config: { action: 'notice.resend' },
       schema: {
         summary:
           'Send an approved notice to its current recipients that have no message of it ' +

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 
+import { can } from '../../auth/policy.ts';
 import { getReport, listMyReports } from '../../intake/report-views.ts';
 import { submitReport } from '../../intake/reports.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
@@ -14,6 +15,7 @@ export function registerReportRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
   app.post(
     '/api/v1/reports',
     {
+      config: { action: ['report.submit', 'report.customer.submit'] },
       schema: {
         summary:
           'File a report: { title, description?, occurredAt? (default now), host?, ' +
@@ -26,7 +28,8 @@ export function registerReportRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
       const actor = requireActor(request);
       const receipt = await submitReport(db, actor, request.body);
 
-      if (actor.role === 'tenant_admin') {
+      // A tenant user learns that its report arrived, not where triage took it.
+      if (can(actor, 'report.customer.submit')) {
         return reply.status(201).send(await getReport(db, actor, receipt.id));
       }
       return reply.status(201).send({ ...(await getReport(db, actor, receipt.id)), ...receipt });
@@ -36,6 +39,7 @@ export function registerReportRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
   app.get(
     '/api/v1/reports/mine',
     {
+      config: { action: 'report.read' },
       schema: {
         summary: "Reports of the caller's tenant (tenant users) or filed by the caller",
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).optional() }),
@@ -46,7 +50,10 @@ export function registerReportRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
 
   app.get(
     '/api/v1/reports/:id',
-    { schema: { summary: 'One report', params: z.object({ id: z.string().max(100) }) } },
+    {
+      config: { action: 'report.read' },
+      schema: { summary: 'One report', params: z.object({ id: z.string().max(100) }) },
+    },
     async (request) => getReport(db, requireActor(request), request.params.id),
   );
 }

@@ -2,15 +2,15 @@
  * Suppression rules and the false-positive figures they are tuned by. Bodies are checked by
  * the rules themselves (src/domain/suppression-rule.ts), which name the bad field.
  *
- * Roles (src/investigations/suppressions.ts): incident managers, investigators and admins
- * create rules; responders may also revoke them (that only makes detection louder); every
- * staff role reads them. Tenant users, the account team and reporter tokens do none of this.
+ * Roles (src/auth/policy.ts): incident managers, investigators and admins create rules;
+ * responders may also revoke them (that only makes detection louder); the staff who read
+ * investigations read them. Auditors, tenant users, the account team and reporter tokens do
+ * none of this.
  */
 import { z } from 'zod';
 
 import { falsePositiveReport } from '../../investigations/false-positives.ts';
 import {
-  assertRuleReader,
   createSuppressionRule,
   getSuppressionRule,
   listSuppressionRules,
@@ -24,6 +24,7 @@ export function registerSuppressionRoutes(app: BreachdeskApp, { db }: RouteDeps)
   app.get(
     '/api/v1/suppression-rules',
     {
+      config: { action: 'suppression.read' },
       schema: {
         summary: 'Suppression rules, newest first, with the signals each has muted',
         querystring: z.object({
@@ -32,24 +33,22 @@ export function registerSuppressionRoutes(app: BreachdeskApp, { db }: RouteDeps)
         }),
       },
     },
-    async (request) => {
-      assertRuleReader(requireActor(request));
-      return listSuppressionRules(db, request.query);
-    },
+    async (request) => listSuppressionRules(db, request.query),
   );
 
   app.get(
     '/api/v1/suppression-rules/:id',
-    { schema: { summary: 'One suppression rule', params: idParams } },
-    async (request) => {
-      assertRuleReader(requireActor(request));
-      return getSuppressionRule(db, request.params.id);
+    {
+      config: { action: 'suppression.read' },
+      schema: { summary: 'One suppression rule', params: idParams },
     },
+    async (request) => getSuppressionRule(db, request.params.id),
   );
 
   app.post(
     '/api/v1/suppression-rules',
     {
+      config: { action: 'suppression.create' },
       schema: {
         summary: 'Create a rule: { match, reason, expiresAt (≤ 365 days), owner? }',
         body: z.record(z.string(), z.unknown()),
@@ -64,6 +63,7 @@ export function registerSuppressionRoutes(app: BreachdeskApp, { db }: RouteDeps)
   app.post(
     '/api/v1/suppression-rules/:id/revocation',
     {
+      config: { action: 'suppression.revoke' },
       schema: {
         summary: 'Revoke an active rule at once: { reason? }',
         params: idParams,
@@ -77,13 +77,11 @@ export function registerSuppressionRoutes(app: BreachdeskApp, { db }: RouteDeps)
   app.get(
     '/api/v1/metrics/false-positives',
     {
+      config: { action: 'metrics.read' },
       schema: {
         summary: 'False-positive rate per source kind; signals muted per suppression rule',
       },
     },
-    async (request) => {
-      assertRuleReader(requireActor(request));
-      return falsePositiveReport(db);
-    },
+    async () => falsePositiveReport(db),
   );
 }

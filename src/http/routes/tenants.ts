@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { addContact, listContacts, removeContact } from '../../tenants/contacts.ts';
 import { importTenants } from '../../tenants/import.ts';
-import { fail } from '../../domain/errors.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
 const contact = z.object({
@@ -16,18 +15,17 @@ const tenantParams = z.object({ tenantId: z.string().max(100) });
 export function registerTenantRoutes(app: BreachdeskApp, { db }: RouteDeps): void {
   app.post(
     '/api/v1/tenants/import',
-    { schema: { summary: 'Create or replace tenants from a JSON description', body: z.unknown() } },
-    async (request) => {
-      const actor = requireActor(request);
-      if (actor.role !== 'admin')
-        fail('BD_AUTH_FORBIDDEN', 'only an administrator imports tenants');
-      return importTenants(db, request.body, actor);
+    {
+      config: { action: 'tenants.import' },
+      schema: { summary: 'Create or replace tenants from a JSON description', body: z.unknown() },
     },
+    async (request) => importTenants(db, request.body, requireActor(request)),
   );
 
   app.get(
     '/api/v1/tenants/:tenantId/contacts',
     {
+      config: { action: 'breach_contacts.read' },
       schema: {
         summary: "A tenant's breach contacts",
         params: tenantParams,
@@ -40,6 +38,7 @@ export function registerTenantRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
   app.post(
     '/api/v1/tenants/:tenantId/contacts',
     {
+      config: { action: 'breach_contacts.write' },
       schema: {
         summary: 'Add a breach contact (tenant admin of that tenant, or administrator)',
         params: tenantParams,
@@ -61,6 +60,7 @@ export function registerTenantRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
   app.delete(
     '/api/v1/tenants/:tenantId/contacts/:contactId',
     {
+      config: { action: 'breach_contacts.write' },
       schema: {
         summary: 'Remove a breach contact',
         params: tenantParams.extend({ contactId: z.string().max(100) }),

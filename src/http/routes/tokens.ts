@@ -4,8 +4,7 @@
  */
 import { z } from 'zod';
 import { actorLabel } from '../../auth/actor.ts';
-import { createToken, revokeToken } from '../../auth/tokens.ts';
-import { fail } from '../../domain/errors.ts';
+import { createToken, MAX_TOKEN_DAYS, revokeToken } from '../../auth/tokens.ts';
 import { ROLES } from '../../domain/types.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
@@ -13,8 +12,11 @@ export function registerTokenRoutes(app: BreachdeskApp, { db }: RouteDeps): void
   app.post(
     '/api/v1/tokens',
     {
+      config: { action: 'tokens.manage' },
       schema: {
-        summary: 'Issue an API token (administrator); the token is shown only in this answer',
+        summary:
+          'Issue an API token (administrator; expires in 90 days unless expiresInDays says); ' +
+          'the token is shown only in this answer',
         body: z.object({
           label: z
             .string()
@@ -24,13 +26,12 @@ export function registerTokenRoutes(app: BreachdeskApp, { db }: RouteDeps): void
             .regex(/^[\p{L}\p{N} ._@-]+$/u, 'letters, digits, spaces and . _ @ - only'),
           role: z.enum(ROLES),
           tenantId: z.string().max(100).nullable().optional(),
+          expiresInDays: z.number().int().min(1).max(MAX_TOKEN_DAYS).optional(),
         }),
       },
     },
     async (request, reply) => {
       const actor = requireActor(request);
-      if (actor.role !== 'admin') fail('BD_AUTH_FORBIDDEN', 'only an administrator issues tokens');
-
       const created = await createToken(db, { ...request.body, createdBy: actorLabel(actor) });
       return reply.status(201).send(created);
     },
@@ -39,6 +40,7 @@ export function registerTokenRoutes(app: BreachdeskApp, { db }: RouteDeps): void
   app.delete(
     '/api/v1/tokens/:tokenId',
     {
+      config: { action: 'tokens.manage' },
       schema: {
         summary: 'Revoke an API token (administrator)',
         params: z.object({ tokenId: z.string().max(100) }),
@@ -46,8 +48,6 @@ export function registerTokenRoutes(app: BreachdeskApp, { db }: RouteDeps): void
     },
     async (request, reply) => {
       const actor = requireActor(request);
-      if (actor.role !== 'admin') fail('BD_AUTH_FORBIDDEN', 'only an administrator revokes tokens');
-
       await revokeToken(db, request.params.tokenId, actorLabel(actor));
       return reply.status(204).send();
     },

@@ -1,0 +1,79 @@
+/**
+ * The sign-in options of `serve` (docs/sign-in.md): session lengths, the public origin that
+ * CSRF checks compare Origin with, and plain-HTTP cookies, which are accepted only when the
+ * server listens on loopback (a `Secure` cookie is never sent back over plain HTTP).
+ */
+import { type Command, Option } from 'commander';
+import { fail } from '../domain/errors.ts';
+import type { SignInSettings } from '../http/session-auth.ts';
+
+export interface SignInFlags {
+  sessionIdleMinutes: string;
+  sessionMaxHours: string;
+  publicOrigin?: string;
+  plainHttpCookies?: boolean;
+}
+
+/** Adds the sign-in options of `serve`, each also read from a BREACHDESK_* variable. */
+export function addSignInOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--session-idle-minutes <m>', 'a session ends after this long without use')
+        .env('BREACHDESK_SESSION_IDLE_MINUTES')
+        .default('30'),
+    )
+    .addOption(
+      new Option('--session-max-hours <h>', 'a session ends this long after sign-in')
+        .env('BREACHDESK_SESSION_MAX_HOURS')
+        .default('12'),
+    )
+    .addOption(
+      new Option(
+        '--public-origin <url>',
+        'origin browsers use, e.g. https://breachdesk.example',
+      ).env('BREACHDESK_PUBLIC_ORIGIN'),
+    )
+    .addOption(
+      new Option('--plain-http-cookies', 'cookies without Secure (loopback --host only)').env(
+        'BREACHDESK_PLAIN_HTTP_COOKIES',
+      ),
+    );
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** The server's sign-in settings from the flags; checked before anything is opened. */
+export function signInSettingsOf(flags: SignInFlags, host: string): Partial<SignInSettings> {
+  const idleMinutes = Number(flags.sessionIdleMinutes);
+  if (!Number.isFinite(idleMinutes) || idleMinutes < 1 || idleMinutes > 24 * 60) {
+    fail('BD_CONFIG_INVALID', '--session-idle-minutes must be 1–1440', 'sessionIdleMinutes');
+  }
+  const absoluteHours = Number(flags.sessionMaxHours);
+  if (!Number.isFinite(absoluteHours) || absoluteHours < 0.1 || absoluteHours > 24 * 30) {
+    fail('BD_CONFIG_INVALID', '--session-max-hours must be 0.1–720', 'sessionMaxHours');
+  }
+  if (flags.plainHttpCookies && !LOOPBACK.has(host)) {
+    fail(
+      'BD_CONFIG_INVALID',
+      `--plain-http-cookies needs --host on loopback (127.0.0.1, ::1), not ${host}; ` +
+        'put TLS in front of any other address',
+      'plainHttpCookies',
+    );
+  }
+
+  return {
+    session: { idleMinutes, absoluteHours },
+    plainHttpCookies: Boolean(flags.plainHttpCookies),
+    origin: flags.publicOrigin ? originOf(flags.publicOrigin) : null,
+  };
+}
+
+function originOf(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return url.origin;
+  } catch {
+    // Reported below with the accepted shape.
+  }
+  fail('BD_CONFIG_INVALID', '--public-origin must be an http(s) URL', 'publicOrigin');
+}

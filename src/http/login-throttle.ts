@@ -1,0 +1,62 @@
+/**
+ * Sign-in throttling, per account and per client address, on the token buckets of
+ * src/http/rate-limit.ts: an account that had `failures` wrong passwords within `windowMinutes`
+ * (or an address that had its share) is refused with 429 before any password is checked, and
+ * regains one attempt every windowMinutes / failures. State is in memory, per process.
+ */
+import { type TakeResult, TokenBuckets } from './rate-limit.ts';
+
+export interface FailureLimit {
+  failures: number;
+  windowMinutes: number;
+}
+
+export interface LoginLimits {
+  perAccount: FailureLimit;
+  perAddress: FailureLimit;
+}
+
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  perAccount: { failures: 5, windowMinutes: 15 },
+  perAddress: { failures: 20, windowMinutes: 15 },
+};
+
+export interface LoginThrottle {
+  /** Refused when the account or the address used up its failures; counts nothing. */
+  check(email: string, address: string): TakeResult;
+  /** Counts one failed sign-in against the account and the address. */
+  recordFailure(email: string, address: string): void;
+}
+
+function buckets(limit: FailureLimit): TokenBuckets {
+  return new TokenBuckets({
+    burst: limit.failures,
+    perSecond: limit.failures / (limit.windowMinutes * 60),
+  });
+}
+
+/** A throttle with `limits`; `now` (milliseconds) is for tests. */
+export function createLoginThrottle(
+  limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
+  now: () => number = Date.now,
+): LoginThrottle {
+  const accounts = buckets(limits.perAccount);
+  const addresses = buckets(limits.perAddress);
+
+  return {
+    check(email, address) {
+      const at = now();
+      const byAccount = accounts.peek(email, at);
+      const byAddress = addresses.peek(address, at);
+      if (byAccount.allowed) return byAddress;
+      if (byAddress.allowed) return byAccount;
+      return byAccount.retryAfterSeconds >= byAddress.retryAfterSeconds ? byAccount : byAddress;
+    },
+
+    recordFailure(email, address) {
+      const at = now();
+      accounts.take(email, at);
+      addresses.take(address, at);
+    },
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * Sign-in for people (docs/sign-in.md): email and password in, a session cookie and a CSRF
+ * token out; sign-out; who am I; and setting a password with a one-time token. Every refusal
+ * of a sign-in looks the same whatever the reason, so answers do not tell which emails exist.
+ */
+import type { FastifyRequest } from 'fastify';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { appendAudit } from '../../audit/log.ts';
+import { normaliseEmail, personByEmail, setPasswordWithToken } from '../../auth/people.ts';
+import { verifyPassword } from '../../auth/passwords.ts';
+import { csrfTokenFor, openSession, revokeSession } from '../../auth/sessions.ts';
+import { fail } from '../../domain/errors.ts';
+import { people } from '../../store/schema.ts';
+import { createLoginThrottle } from '../login-throttle.ts';
+import type { SignInSettings } from '../session-auth.ts';
+import { clearedSessionCookie, readSessionCookie, sessionCookie } from '../session-cookie.ts';
+import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
+
+const WRONG = 'email or password is wrong';
+
+export function registerAuthRoutes(
+  app: BreachdeskApp,
+  { db }: RouteDeps,
+  settings: SignInSettings,
+): void {
+  const throttle = createLoginThrottle(settings.loginLimits, () => settings.now().getTime());
+  const flags = { plainHttp: settings.plainHttpCookies };
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { action: 'auth.login', public: true },
+      schema: {
+        summary: 'Sign in with email and password; sets the bd_session cookie',
+        security: [],
+        body: z.object({ email: z.string().max(320), password: z.string().max(4096) }),
+      },
+    },
+    async (request, reply) => {
+      const email = normaliseEmail(request.body.email);
+      const address = request.ip;
+      const now = settings.now();
+
+      // Over the limit: refused before the password is looked at, right or wrong.
+      const allowed = throttle.check(email, address);
+      if (!allowed.allowed) {
+        void reply.header('retry-after', String(allowed.retryAfterSeconds));
+        fail(
+          'BD_RATE_LIMITED',
+          `too many failed sign-ins; retry after ${allowed.retryAfterSeconds} s`,
+        );
+      }
+
+      const person = await personByEmail(db, email);
+      const matches = await verifyPassword(person?.passwordHash ?? null, request.body.password);
+      if (!person || !matches || person.disabledAt !== null) {
+        throttle.recordFailure(email, address);
+        const reason = !person
+          ? 'unknown_account'
+          : person.passwordHash === null
+            ? 'no_password'
+            : !matches
+              ? 'wrong_password'
+              : 'disabled';
+        await db.transaction((tx) =>
+          appendAudit(tx, {
+            actor: `sign-in:${address}`,
+            action: 'auth.login_failed',
+            entityType: 'account',
+            entityId: email,
+            data: { email, address, reason },
+            at: now,
+          }),
+        );
+        fail('BD_AUTH_REQUIRED', WRONG);
+      }
+
+      const opened = await db.transaction(async (tx) => {
+        const session = await openSession(tx, person.id, {
+          policy: settings.session,
+          now,
+          userAgent: userAgentOf(request),
+          address,
+        });
+        await appendAudit(tx, {
+          actor: `person:${person.email}`,
+          action: 'auth.login',
+          entityType: 'person',
+          entityId: person.id,
+          data: { address, userAgent: userAgentOf(request), expiresAt: session.expiresAt },
+          at: now,
+        });
+        return session;
+      });
+
+      const maxAge = (opened.expiresAt.getTime() - now.getTime()) / 1000;
+      void reply.header('set-cookie', sessionCookie(opened.token, maxAge, flags));
+      return {
+        person: {
+          id: person.id,
+          email: person.email,
+          displayName: person.displayName,
+          role: person.role,
+          tenantId: person.tenantId,
+        },
+        csrfToken: opened.csrfToken,
+        expiresAt: opened.expiresAt.toISOString(),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      config: { action: 'auth.logout' },
+      schema: { summary: 'Sign out: ends the cookie session (needs X-CSRF-Token)' },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request);
+      const session = request.signInSession;
+      if (session !== null) {
+        const now = settings.now();
+        await db.transaction(async (tx) => {
+          if (!(await revokeSession(tx, session.id, now))) return;
+          await appendAudit(tx, {
+            actor: actor.id,
+            action: 'auth.logout',
+            entityType: 'person',
+            entityId: session.personId,
+            at: now,
+          });
+        });
+      }
+
+      void reply.header('set-cookie', clearedSessionCookie(flags));
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/me',
+    {
+      config: { action: 'auth.me' },
+      schema: { summary: 'Who the caller is; for a cookie session also its CSRF token' },
+    },
+    async (request) => {
+      const actor = requireActor(request);
+      const session = request.signInSession;
+      if (session === null) return { actor, person: null, csrfToken: null };
+
+      const [person] = await db.select().from(people).where(eq(people.id, session.personId));
+      const token = readSessionCookie(request.headers.cookie) ?? '';
+      return {
+        actor,
+        person: person && {
+          id: person.id,
+          email: person.email,
+          displayName: person.displayName,
+          role: person.role,
+          tenantId: person.tenantId,
+        },
+        csrfToken: csrfTokenFor(token),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/set-password',
+    {
+      config: { action: 'auth.set_password', public: true },
+      schema: {
+        summary: 'Set a password with the one-time token from `breachdesk people add`',
+        security: [],
+        body: z.object({ token: z.string().max(200), password: z.string().max(4096) }),
+      },
+    },
+    async (request, reply) => {
+      await setPasswordWithToken(db, request.body.token, request.body.password);
+      return reply.status(204).send();
+    },
+  );
+}
+
+function userAgentOf(request: FastifyRequest): string | null {
+  return request.headers['user-agent']?.slice(0, 500) ?? null;
+}

@@ -132,15 +132,24 @@ async function linkAt(tx: Conn, seq: number): Promise<ChainLink> {
   return { seq, hash: row?.hash ?? GENESIS_HASH };
 }
 
-/** Refuses an `out` that exists, unless it may be replaced. */
+/**
+ * Refuses an `out` that exists, unless it may be replaced; --force replaces only a regular
+ * file. A device, FIFO, folder or symbolic link is never replaced: a rename over `/dev/null`
+ * would turn the system's null device into our file.
+ */
 export async function assertOutFree(out: string, force: boolean): Promise<void> {
-  if (force) return;
-
   const existing = await lstat(out).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return null;
     throw err;
   });
-  if (existing) {
+  if (existing && !existing.isFile()) {
+    fail(
+      'BD_REQUEST_INVALID',
+      `${out} exists and is not a regular file; name a new file to write the bundle to`,
+      'out',
+    );
+  }
+  if (existing && !force) {
     fail('BD_REQUEST_INVALID', `${out} already exists; pass --force to replace it`, 'out');
   }
 }
@@ -169,7 +178,11 @@ async function writeAtomically<T>(out: string, force: boolean, body: (w: Write) 
 // Without --force, a hard link puts the file in place only if nothing is there yet, even if
 // something appeared since the check; where links are not supported, rename does.
 async function moveIntoPlace(partial: string, out: string, force: boolean): Promise<void> {
-  if (force) return rename(partial, out);
+  if (force) {
+    // Checked again: something other than a file may have appeared while the bundle was written.
+    await assertOutFree(out, true);
+    return rename(partial, out);
+  }
 
   try {
     await link(partial, out);

@@ -2,7 +2,8 @@
  * Sign-in throttling, per account and per client address, on the token buckets of
  * src/http/rate-limit.ts: an account that had `failures` wrong passwords within `windowMinutes`
  * (or an address that had its share) is refused with 429 before any password is checked, and
- * regains one attempt every windowMinutes / failures. State is in memory, per process.
+ * regains one attempt every windowMinutes / failures. Each attempt is counted when admitted
+ * and given back when the password was right. State is in memory, per process.
  */
 import { type TakeResult, TokenBuckets } from './rate-limit.ts';
 
@@ -22,10 +23,14 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
 };
 
 export interface LoginThrottle {
-  /** Refused when the account or the address used up its failures; counts nothing. */
-  check(email: string, address: string): TakeResult;
-  /** Counts one failed sign-in against the account and the address. */
-  recordFailure(email: string, address: string): void;
+  /**
+   * Admits one sign-in attempt, counting it as a failure until `succeeded` says otherwise, or
+   * refuses it when the account or the address used up its failures. Counting before the
+   * password is checked means attempts sent all at once cannot all pass one look at the count.
+   */
+  admit(email: string, address: string): TakeResult;
+  /** Gives back the attempt `admit` counted: a right password is not a failure. */
+  succeeded(email: string, address: string): void;
 }
 
 function buckets(limit: FailureLimit): TokenBuckets {
@@ -44,19 +49,25 @@ export function createLoginThrottle(
   const addresses = buckets(limits.perAddress);
 
   return {
-    check(email, address) {
+    admit(email, address) {
       const at = now();
       const byAccount = accounts.peek(email, at);
       const byAddress = addresses.peek(address, at);
-      if (byAccount.allowed) return byAddress;
-      if (byAddress.allowed) return byAccount;
-      return byAccount.retryAfterSeconds >= byAddress.retryAfterSeconds ? byAccount : byAddress;
-    },
+      if (!byAccount.allowed || !byAddress.allowed) {
+        if (byAccount.allowed) return byAddress;
+        if (byAddress.allowed) return byAccount;
+        return byAccount.retryAfterSeconds >= byAddress.retryAfterSeconds ? byAccount : byAddress;
+      }
 
-    recordFailure(email, address) {
-      const at = now();
       accounts.take(email, at);
       addresses.take(address, at);
+      return { allowed: true };
+    },
+
+    succeeded(email, address) {
+      const at = now();
+      accounts.giveBack(email, at);
+      addresses.giveBack(address, at);
     },
   };
 }

@@ -41,6 +41,12 @@ export class TokenBuckets {
     return { allowed: true };
   }
 
+  /** Gives back one request taken from `key` (never beyond the burst). */
+  giveBack(key: string, nowMs: number): void {
+    const bucket = this.refilled(key, nowMs);
+    bucket.tokens = Math.min(this.settings.burst, bucket.tokens + 1);
+  }
+
   /** Like take, but only looks: the bucket keeps what it has. */
   peek(key: string, nowMs: number): TakeResult {
     const bucket = this.buckets.get(key);

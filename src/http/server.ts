@@ -19,6 +19,7 @@ import type { Store } from '../store/db.ts';
 import { type BodyLimits, bodyLimitFor, resolveBodyLimits } from './body-limits.ts';
 import { registerAuthorization } from './authorize.ts';
 import { toErrorResponse } from './error-response.ts';
+import { registerNulGuard } from './nul-guard.ts';
 import { ALWAYS_HEADERS, addSecurityHeaders } from './security-headers.ts';
 import { createThrottle, type RateLimitSettings } from './throttle.ts';
 import {
@@ -119,15 +120,18 @@ export async function buildServer(opts: ServerOptions) {
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    const header = request.headers.authorization;
-    if (!header?.startsWith('Bearer ')) return authenticateByCookie(request, opts.store.db, signIn);
+    const header = request.headers.authorization ?? '';
+    // The scheme name is case-insensitive (RFC 9110 §11.1).
+    const scheme = /^bearer[ \t]+/i.exec(header);
+    if (!scheme) return authenticateByCookie(request, opts.store.db, signIn);
     // An address that guessed too often waits before any token of it is looked at.
     throttle.checkTokenAttempt(request, reply);
-    request.actor = await actorForToken(opts.store.db, header.slice(7).trim());
+    request.actor = await actorForToken(opts.store.db, header.slice(scheme[0].length).trim());
     if (request.actor === null) throttle.recordBadToken(request);
   });
   app.addHook('onRequest', async (request, reply) => throttle.checkIntake(request, reply));
 
+  registerNulGuard(app);
   // Before any route: every route must declare its action (src/auth/policy.ts).
   registerAuthorization(app, opts.store.db);
 

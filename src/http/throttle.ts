@@ -63,9 +63,11 @@ export function createThrottle(
       const byAddress = intakeAddresses.take(request.ip, at);
       refuseIf(byAddress, reply, 'too many intake requests from this address');
 
-      const token = request.headers.authorization;
-      if (request.actor === null || token === undefined) return;
-      // Keyed by a digest, so the map never holds a usable token.
+      const header = request.headers.authorization;
+      if (request.actor === null || header === undefined) return;
+      // Keyed by a digest of the token alone (not of the header, which a sender could pad
+      // differently each time), so the map never holds a usable token.
+      const token = header.replace(/^bearer[ \t]+/i, '').trim();
       const key = createHash('sha256').update(token).digest('hex').slice(0, 32);
       refuseIf(intakeTokens.take(key, at), reply, 'too many intake requests with this token');
     },

@@ -117,7 +117,8 @@ export async function storeBatch(
     // for the events that rule hid.
     const liftedFrom = known === undefined || rule ? null : liftedRule(known, rules);
     if (known !== undefined && liftedFrom === null) {
-      results.push({ line: pending.line, status: 'repeat', investigationId: known.investigationId });
+      const { investigationId } = known;
+      results.push({ line: pending.line, status: 'repeat', investigationId });
       continue;
     }
 

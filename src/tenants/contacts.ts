@@ -1,9 +1,9 @@
 /**
  * Breach contacts, kept by each tenant's own admin. A tenant admin sees and edits only its
  * own tenant; asking for another tenant's contacts answers "not found", never "forbidden",
- * so that tenant ids cannot be probed (src/auth/policy.ts decides; the refusal is audited). Each change re-resolves, in its transaction, the
- * tenant's notices not yet sent (notify/recipients.ts): a notice goes to the contacts as they
- * are when it is sent.
+ * so that tenant ids cannot be probed (src/auth/policy.ts decides; the refusal is audited).
+ * Each change re-resolves, in its transaction, the tenant's notices not yet sent
+ * (notify/recipients.ts): a notice goes to the contacts as they are when it is sent.
  */
 import { and, asc, eq } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,6 +120,27 @@ describe('audit export', () => {
 
     expect((await cli.run('audit', 'export', '--out', out, '--force')).code).toBe(0);
     expect((await cli.run('audit', 'verify', '--bundle', out)).code).toBe(0);
+  });
+
+  it('never replaces a FIFO, a folder or a symbolic link, even with --force', async () => {
+    const fifo = join(cli.dir, 'pipe');
+    await promisify(execFile)('mkfifo', [fifo]);
+    const folder = join(cli.dir, 'folder');
+    await mkdir(folder);
+    const target = join(cli.dir, 'target.txt');
+    await writeFile(target, 'keep me\n');
+    const link = join(cli.dir, 'link');
+    await symlink(target, link);
+
+    for (const out of [fifo, folder, link]) {
+      const refused = await cli.run('audit', 'export', '--out', out, '--force');
+      expect(refused.code).toBe(2);
+      expect(refused.err).toContain('is not a regular file');
+    }
+    expect((await lstat(fifo)).isFIFO()).toBe(true);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readFile(target, 'utf8')).toBe('keep me\n');
+    expect((await readdir(cli.dir)).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
 });
 

@@ -35,6 +35,25 @@ describeEachBackend('sign-in throttling', (backend) => {
     expect(sixth.headers['set-cookie']).toBeUndefined();
   });
 
+  it('checks at most 5 passwords of 40 attempts sent at once on one account', async () => {
+    const attempts = Array.from({ length: 40 }, (_, i) =>
+      login(server.app, ADA, WRONG, `203.0.113.${i}`),
+    );
+    const codes = (await Promise.all(attempts)).map((r) => r.statusCode);
+
+    expect(codes.filter((c) => c === 401)).toHaveLength(5);
+    expect(codes.filter((c) => c === 429)).toHaveLength(35);
+    expect(await auditEntriesFor(store.db, ADA)).toHaveLength(5);
+  });
+
+  it('does not count a right password against the account', async () => {
+    for (let i = 0; i < 4; i++) await login(server.app, ADA, WRONG);
+    for (let i = 0; i < 3; i++)
+      expect((await login(server.app, ADA, PASSWORD)).statusCode).toBe(200);
+    expect((await login(server.app, ADA, WRONG)).statusCode).toBe(401);
+    expect((await login(server.app, ADA, PASSWORD)).statusCode).toBe(429);
+  });
+
   it('audits each checked failure and not the refused attempt', async () => {
     for (let i = 0; i < 6; i++) await login(server.app, 'Ada@Provider.example', WRONG);
     const entries = await auditEntriesFor(store.db, ADA);

@@ -107,6 +107,23 @@ describeEachBackend('rate limits over HTTP', (backend) => {
     expect((await intake('198.51.100.3', 'admin')).statusCode).toBe(200);
   });
 
+  it('counts one token once however its header is padded or its scheme spelled', async () => {
+    await start({ intakePerAddress: ROOMY, intakePerToken: SLOW(2) });
+    const token = server.as('responder').authorization.replace(/^Bearer /, '');
+    const send = (authorization: string, remoteAddress: string) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/api/v1/intake/suricata',
+        remoteAddress,
+        headers: { authorization },
+        payload: buildEveAlert({ sid: sid++ }),
+      });
+
+    expect((await send(`bearer ${token}`, '198.51.100.1')).statusCode).toBe(200);
+    expect((await send(`Bearer    ${token}  `, '198.51.100.2')).statusCode).toBe(200);
+    expectRateLimited(await send(`BEARER \t${token}`, '198.51.100.3'));
+  });
+
   it('counts reports as intake', async () => {
     await start({ intakePerAddress: SLOW(1), intakePerToken: ROOMY });
     const report = () =>

@@ -43,7 +43,7 @@ export function registerAuthRoutes(
       const now = settings.now();
 
       // Over the limit: refused before the password is looked at, right or wrong.
-      const allowed = throttle.check(email, address);
+      const allowed = throttle.admit(email, address);
       if (!allowed.allowed) {
         void reply.header('retry-after', String(allowed.retryAfterSeconds));
         fail(
@@ -55,7 +55,6 @@ export function registerAuthRoutes(
       const person = await personByEmail(db, email);
       const matches = await verifyPassword(person?.passwordHash ?? null, request.body.password);
       if (!person || !matches || person.disabledAt !== null) {
-        throttle.recordFailure(email, address);
         const reason = !person
           ? 'unknown_account'
           : person.passwordHash === null
@@ -75,6 +74,7 @@ export function registerAuthRoutes(
         );
         fail('BD_AUTH_REQUIRED', WRONG);
       }
+      throttle.succeeded(email, address);
 
       const opened = await db.transaction(async (tx) => {
         const session = await openSession(tx, person.id, {

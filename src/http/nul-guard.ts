@@ -1,0 +1,54 @@
+/**
+ * Refuses a request whose path parameters, query or JSON body hold a NUL character (U+0000).
+ * PostgreSQL text cannot hold one, so such a value would reach the database and come back as
+ * a 500; it is bad input, answered 400 naming where it is, before any handler runs.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyTypeProvider,
+  RawServerDefault,
+} from 'fastify';
+
+import { fail } from '../domain/errors.ts';
+
+// Deeper than any request body this API takes; deeper ones are left to the route's schema.
+const MAX_DEPTH = 64;
+
+/** Where in `value` a string (or key) holds U+0000, as a dotted path, or null. */
+export function nulPath(value: unknown, path = '', depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || '(value)' : null;
+  if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) return null;
+
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return childPath;
+    const found = nulPath(child, childPath, depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+export function registerNulGuard<L extends FastifyBaseLogger, P extends FastifyTypeProvider>(
+  app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, L, P>,
+): void {
+  app.addHook('preValidation', async (request) => {
+    const parts: [string, unknown][] = [
+      ['params', request.params],
+      ['query', request.query],
+      ['body', request.body],
+    ];
+    for (const [where, value] of parts) {
+      const field = nulPath(value);
+      if (field !== null) {
+        fail(
+          'BD_REQUEST_INVALID',
+          `${where} ${field} contains a NUL character (U+0000), which no field may hold`,
+          field,
+        );
+      }
+    }
+  });
+}

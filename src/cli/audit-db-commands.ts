@@ -10,10 +10,10 @@ import { exportRange } from '../audit/export-range.ts';
 import type { Store } from '../store/db.ts';
 import { anchorFileOf } from './anchor-options.ts';
 import type { ExportFlags, VerifyFlags } from './audit-commands.ts';
-import { dataDirOf, openConfiguredStore } from './options.ts';
+import { dataDirOf, openExistingStore } from './options.ts';
 
 async function withStore<T>(program: Command, run: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openConfiguredStore(program.opts());
+  const store = await openExistingStore(program.opts());
   try {
     return await run(store);
   } finally {

@@ -144,6 +144,22 @@ describe('audit export', () => {
   });
 });
 
+describe('audit commands on a database that is not there', () => {
+  it('refuse a mistyped --data-dir instead of finding a new empty log intact', async () => {
+    const typo = join(cli.dir, 'dta');
+    for (const args of [
+      ['audit', 'verify'],
+      ['audit', 'anchor'],
+      ['audit', 'export', '--out', join(cli.dir, 'x.ndjson')],
+    ]) {
+      const result = await cli.run('--data-dir', typo, ...args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.err).toContain(`no Breachdesk database in ${typo}`);
+    }
+    expect(existsSync(typo)).toBe(false);
+  });
+});
+
 describe('audit verify against the anchor file', () => {
   it('fails when the tail was deleted together with its head record', async () => {
     await cli.withStore((store) => truncateWithHead(store.db, 3));

@@ -29,3 +29,14 @@ export function lineBreakOrControlIn(text: string): string | null {
   const code = found[0].codePointAt(0) ?? 0;
   return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
+
+const NOT_ONE_LINE_ALL = new RegExp(NOT_ONE_LINE.source, 'gu');
+
+/**
+ * `text` made fit for a one-line field: each run of line breaks, controls and bidi overrides
+ * becomes one space. For text a machine sent (an alert's title), which is kept rather than
+ * refused; the record as received keeps the original.
+ */
+export function oneLine(text: string): string {
+  return text.replace(NOT_ONE_LINE_ALL, ' ').replace(/ {2,}/g, ' ').trim();
+}

@@ -6,6 +6,8 @@
 import type { Logger } from 'pino';
 
 import { type Actor, actorLabel } from '../auth/actor.ts';
+import type { NormalizedSignal } from '../domain/types.ts';
+import { lineBreakOrControlIn, oneLine } from '../domain/visible-text.ts';
 import type { Db } from '../store/db.ts';
 import { type CorrelationConfig, refingerprint, ruleFor } from './correlation-config.ts';
 import { holdHeapBudget } from './heap-budget.ts';
@@ -211,8 +213,8 @@ function prepare(
 
   const source = opts.source ?? adapter.format;
   const rule = ruleFor(opts.correlation, source, opts.dedupWindowHours);
-  const signal =
-    rule.fingerprintKeys === null ? outcome.signal : refingerprint(outcome.signal, rule);
+  const parsed = withOneLineTitle(outcome.signal);
+  const signal = rule.fingerprintKeys === null ? parsed : refingerprint(parsed, rule);
   return {
     line: item.line,
     signal,
@@ -225,6 +227,16 @@ function prepare(
       ? (tx, stored) => adapter.afterStore!(tx, stored, signal)
       : undefined,
   };
+}
+
+/**
+ * An alert's title shown in lists and notices stays on one line: line breaks, controls and bidi
+ * overrides a sender put in it become spaces (the raw record keeps them). Reports by people are
+ * refused instead (reports.ts), since their author can fix the title.
+ */
+function withOneLineTitle(signal: NormalizedSignal): NormalizedSignal {
+  if (lineBreakOrControlIn(signal.title) === null) return signal;
+  return { ...signal, title: oneLine(signal.title) || 'untitled alert' };
 }
 
 /**

@@ -60,3 +60,28 @@ describeEachBackend('ingest of unstorable records', (backend) => {
     expect(await store.db.select().from(signals)).toHaveLength(2);
   });
 });
+
+describeEachBackend('titles of alerts', (backend) => {
+  let store: Store;
+
+  beforeEach(async () => {
+    store = await backend.open();
+  });
+  afterEach(() => store.close());
+
+  it('keeps an alert whose title has line breaks or bidi overrides, on one line', async () => {
+    const record = {
+      time: '2026-11-30T08:00:00Z',
+      title: 'Impossible travel\nfrom\u202E two\u001b[2K countries',
+      host: 'web-01',
+    };
+    const summary = await ingestRecords(store.db, adapterFor('generic'), [{ line: 1, record }], {
+      actor: cliActor('admin'),
+    });
+
+    expect(summary).toMatchObject({ accepted: 1, rejected: 0 });
+    const [row] = await store.db.select().from(signals);
+    expect(row?.title).toBe('Impossible travel from two [2K countries');
+    expect((row?.raw as { title: string }).title).toBe(record.title);
+  });
+});

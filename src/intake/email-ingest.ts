@@ -6,7 +6,13 @@
  */
 import type { Db } from '../store/db.ts';
 import { findReportThread } from './email-thread.ts';
-import { type IngestOptions, type IngestSummary, ingestRecords } from './ingest.ts';
+import {
+  addSummary,
+  emptySummary,
+  type IngestOptions,
+  type IngestSummary,
+  ingestRecords,
+} from './ingest.ts';
 import type { IntakeAdapter } from './outcome.ts';
 import type { RecordItem } from './records.ts';
 
@@ -21,15 +27,7 @@ export async function ingestEmailRecords(
   records: AsyncIterable<RecordItem> | Iterable<RecordItem>,
   opts: IngestOptions,
 ): Promise<IngestSummary> {
-  const summary: IngestSummary = {
-    accepted: 0,
-    duplicates: 0,
-    repeats: 0,
-    suppressed: 0,
-    skipped: 0,
-    rejected: 0,
-    results: [],
-  };
+  const summary = emptySummary();
 
   for await (const item of records) {
     const source = opts.source ?? adapter.format;
@@ -39,13 +37,7 @@ export async function ingestEmailRecords(
       ...opts,
       ...(thread === null ? {} : { joinInvestigation: thread.investigationId }),
     });
-    summary.accepted += one.accepted;
-    summary.duplicates += one.duplicates;
-    summary.repeats += one.repeats;
-    summary.suppressed += one.suppressed;
-    summary.skipped += one.skipped;
-    summary.rejected += one.rejected;
-    summary.results.push(...one.results);
+    addSummary(summary, one);
   }
   return summary;
 }

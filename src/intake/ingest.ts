@@ -102,6 +102,29 @@ export function storageProblem(value: unknown): { field: string | null; reason: 
   return null;
 }
 
+export function emptySummary(): IngestSummary {
+  return {
+    accepted: 0,
+    duplicates: 0,
+    repeats: 0,
+    suppressed: 0,
+    skipped: 0,
+    rejected: 0,
+    results: [],
+  };
+}
+
+/** Adds the counts and kept results of `part` to `into`. */
+export function addSummary(into: IngestSummary, part: IngestSummary): void {
+  into.accepted += part.accepted;
+  into.duplicates += part.duplicates;
+  into.repeats += part.repeats;
+  into.suppressed += part.suppressed;
+  into.skipped += part.skipped;
+  into.rejected += part.rejected;
+  into.results.push(...part.results);
+}
+
 /**
  * Streams records through an adapter into investigations. Lines are parsed one by one (a bad
  * line is rejected on its own) and the parsed signals stored in batches, each in one
@@ -113,15 +136,7 @@ export async function ingestRecords(
   records: AsyncIterable<RecordItem> | Iterable<RecordItem>,
   opts: IngestOptions,
 ): Promise<IngestSummary> {
-  const summary: IngestSummary = {
-    accepted: 0,
-    duplicates: 0,
-    repeats: 0,
-    suppressed: 0,
-    skipped: 0,
-    rejected: 0,
-    results: [],
-  };
+  const summary = emptySummary();
   const keepAll = opts.keepAllResults ?? false;
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const actor = actorLabel(opts.actor);

@@ -193,7 +193,9 @@ function checkAnchor(value: unknown, header: Header, last: ChainLink, hashes: Ha
 
   const { seq, hash, at } = parsed.data;
   if (seq > last.seq) {
-    const reason = `entries ${last.seq + 1}..${seq} missing from the end: anchor at ${at} names entry ${seq}`;
+    const reason =
+      `entries ${last.seq + 1}..${seq} missing from the end: ` +
+      `anchor at ${at} names entry ${seq}`;
     return new Broken(last.seq + 1, reason);
   }
   if (seq < header.prevSeq) {
@@ -219,7 +221,8 @@ function checkEnd(
 
   const end = parsed.data;
   if (header.count !== entries || end.count !== entries) {
-    const reason = `the file holds ${entries} entries; header says ${header.count}, trailer ${end.count}`;
+    const counts = `header says ${header.count}, trailer ${end.count}`;
+    const reason = `the file holds ${entries} entries; ${counts}`;
     return new Broken(missing, reason);
   }
   if (end.lastSeq !== last.seq || end.lastHash !== last.hash) {

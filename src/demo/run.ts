@@ -129,9 +129,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   await mkdir(outboxDir, { recursive: true });
   const transport = createTransport({ smtpUrl: opts.smtpUrl, outboxDir });
   const tally = await deliverDue(db, transport).finally(() => transport.close());
-  say(
-    `delivered ${tally.sent} messages (${tally.failed} failed) ${opts.smtpUrl ? 'over SMTP' : `to ${outboxDir}`}`,
-  );
+  const where = opts.smtpUrl ? 'over SMTP' : `to ${outboxDir}`;
+  say(`delivered ${tally.sent} messages (${tally.failed} failed) ${where}`);
 
   // The provider processes the tenants' data: each tenant, as controller, files with its own
   // authority. That is recorded as a decision, so the Art. 33(1) duty was visibly considered.

@@ -213,8 +213,8 @@ async function decompressed(input: NodeJS.ReadableStream, forceGunzip: boolean):
   if (!forceGunzip && !(start[0] === 0x1f && start[1] === 0x8b)) return replay;
 
   const gunzip = createGunzip();
-  // pipeline destroys gunzip with any source error, and the line reader rethrows it to the consumer;
-  // the callback has nothing left to do.
+  // pipeline destroys gunzip with any source error, and the line reader rethrows it to the
+  // consumer; the callback has nothing left to do.
   pipeline(replay, gunzip, () => undefined);
   return gunzip;
 }

@@ -96,7 +96,8 @@ export async function moveStage(
  */
 async function assertClosable(tx: Tx, inv: InvestigationRow, from: Stage, actor: Actor) {
   if (from === 'assess') {
-    const why = `closed at assess as ${inv.classification}${inv.rootCause ? `: ${inv.rootCause}` : ''}`;
+    const cause = inv.rootCause ? `: ${inv.rootCause}` : '';
+    const why = `closed at assess as ${inv.classification}${cause}`;
     await decideOpenNotRequired(tx, inv.id, actor, why);
     return;
   }

@@ -431,7 +431,8 @@ export async function flagHoldsDueForReview(db: Db, now = new Date()): Promise<s
 
 function reviewBody(h: HoldView): string {
   return [
-    `Hold ${h.id} on notice ${h.noticeId} (tenant ${h.tenantId}) was due for review at ${h.reviewAt}.`,
+    `Hold ${h.id} on notice ${h.noticeId} (tenant ${h.tenantId}) ` +
+      `was due for review at ${h.reviewAt}.`,
     `State: ${h.state}. Ground: ${h.ground}.`,
     `Reason: ${h.reason}`,
     '',

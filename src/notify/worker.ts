@@ -261,7 +261,8 @@ async function recordUnsent(tx: Tx, o: Outcome, verdict: Exclude<Verdict, 'sent'
     o.result.status === 'uncertain' ? `uncertain: ${o.result.response}` : o.result.response;
 
   // Only the attempt that holds the row may move it; a later attempt may have taken over.
-  const mine = sql`${outbox.id} = ${c.id} AND ${outbox.status} = 'sending' AND ${outbox.attempts} = ${c.attempts}`;
+  const mine = sql`${outbox.id} = ${c.id} AND ${outbox.status} = 'sending'
+    AND ${outbox.attempts} = ${c.attempts}`;
   const set =
     verdict === 'retry'
       ? { status: 'queued', nextAttemptAt: retry, leaseUntil: null, lastResponse: response }

@@ -243,9 +243,7 @@ export const correlationKeys = pgTable(
     lastSeen: instant('last_seen').notNull(),
     firstSeen: instant('first_seen').notNull(),
   },
-  (t) => [
-    uniqueIndex('correlation_keys_pk').on(t.kind, t.value, t.distinctKey, t.investigationId),
-  ],
+  (t) => [uniqueIndex('correlation_keys_pk').on(t.kind, t.value, t.distinctKey, t.investigationId)],
 );
 
 /** A false positive's rule: matching signals are stored and counted but page no one. */
@@ -426,7 +424,10 @@ export const settings = pgTable('settings', {
   value: text('value').notNull(),
 });
 
-/** DESIGN.md §1.6: a notice held back, effective only with both a legal and an executive approval. */
+/**
+ * DESIGN.md §1.6: a notice held back, effective only with both a legal and an executive
+ * approval.
+ */
 export const holds = pgTable(
   'holds',
   {
@@ -471,7 +472,8 @@ export const staffAlerts = pgTable(
     subject: text('subject').notNull(),
     body: text('body').notNull(),
     createdAt: instant('created_at').notNull(),
-    // queued | sending (claimed; sent_at = claim time) | sent | failed | none (no address configured)
+    // queued | sending (claimed; sent_at = claim time) | sent | failed
+    // | none (no address configured)
     status: text('status').notNull(),
     sentAt: instant('sent_at'),
     lastResponse: text('last_response'),

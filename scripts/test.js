@@ -29,12 +29,14 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 let status = 0;
+const failures = [];
 runs.forEach((run, i) => {
   const report = join(outDir, `run-${i}.json`);
   process.stderr.write(`\n== vitest ${run.label} ${run.args.join(' ')}\n`);
   const res = spawnSync(
     process.execPath,
-    [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...run.args],
+    [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]
+      .concat(run.args),
     { stdio: 'inherit', env: { ...process.env, ...run.env } },
   );
   if (res.status !== 0) status = 1;
@@ -43,12 +45,29 @@ runs.forEach((run, i) => {
     passed += r.numPassedTests;
     failed += r.numFailedTests;
     skipped += r.numPendingTests + r.numTodoTests;
+    for (const file of r.testResults ?? []) {
+      const where = file.name.replace(`${process.cwd()}/`, '');
+      for (const t of file.assertionResults ?? []) {
+        if (t.status === 'failed') failures.push(`${run.label} ${where} > ${t.fullName}`);
+      }
+      // A file that fails to load has no assertion results, only a message.
+      const named = (file.assertionResults ?? []).some((t) => t.status === 'failed');
+      if (file.status === 'failed' && !named) {
+        failures.push(`${run.label} ${where}: ${String(file.message ?? '').split('\n')[0]}`);
+      }
+    }
   } catch {
     status = 1;
     process.stderr.write(`no report from the ${run.label} run\n`);
   }
 });
 rmSync(outDir, { recursive: true, force: true });
+
+// The failures again at the very end, so that a log cut to its last lines still names them.
+if (failures.length > 0) {
+  console.log(`\nfailed (${failures.length}):`);
+  for (const f of failures) console.log(`  ${f}`);
+}
 
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (passed === 0) status = 1;

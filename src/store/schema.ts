@@ -480,3 +480,133 @@ export const staffAlerts = pgTable(
   },
   (t) => [index('staff_alerts_investigation').on(t.investigationId)],
 );
+
+/**
+ * The people working an investigation. Only they, incident managers and auditors read its
+ * post-mortem. A removal keeps the row (removedAt) so that who was on the team stays known.
+ */
+export const investigationTeam = pgTable(
+  'investigation_team',
+  {
+    id: text('id').primaryKey(),
+    investigationId: text('investigation_id')
+      .notNull()
+      .references(() => investigations.id),
+    personId: text('person_id')
+      .notNull()
+      .references(() => people.id),
+    // lead | member
+    teamRole: text('team_role').notNull(),
+    addedBy: text('added_by').notNull(),
+    addedAt: instant('added_at').notNull(),
+    removedBy: text('removed_by'),
+    removedAt: instant('removed_at'),
+  },
+  (t) => [
+    index('investigation_team_investigation').on(t.investigationId),
+    uniqueIndex('investigation_team_current')
+      .on(t.investigationId, t.personId)
+      .where(sql`removed_at is null`),
+  ],
+);
+
+/**
+ * The customer-facing summary of a post-mortem: a separate text, written apart from the
+ * confidential post-mortem, that goes into a follow-up notice only once approved. Each edit is
+ * a new row; the newest approved row is the one used.
+ */
+export const customerSummaries = pgTable(
+  'customer_summaries',
+  {
+    id: text('id').primaryKey(),
+    investigationId: text('investigation_id')
+      .notNull()
+      .references(() => investigations.id),
+    body: text('body').notNull(),
+    bodySha256: text('body_sha256').notNull(),
+    writtenBy: text('written_by').notNull(),
+    writtenAt: instant('written_at').notNull(),
+    approvedBy: text('approved_by'),
+    approvedAt: instant('approved_at'),
+  },
+  (t) => [index('customer_summaries_investigation').on(t.investigationId)],
+);
+
+/**
+ * An incident manager's written approval for evidence to leave the system: who, when, what,
+ * why and for whom. An export names the approval it was made under.
+ */
+export const evidenceApprovals = pgTable(
+  'evidence_approvals',
+  {
+    id: text('id').primaryKey(),
+    investigationId: text('investigation_id')
+      .notNull()
+      .references(() => investigations.id),
+    approvedBy: text('approved_by').notNull(),
+    approvedAt: instant('approved_at').notNull(),
+    // What may go: kinds of evidence and, where given, the ids of single items.
+    scope: jsonb('scope').notNull(),
+    reason: text('reason').notNull(),
+    recipient: text('recipient').notNull(),
+    expiresAt: instant('expires_at').notNull(),
+    revokedBy: text('revoked_by'),
+    revokedAt: instant('revoked_at'),
+  },
+  (t) => [index('evidence_approvals_investigation').on(t.investigationId)],
+);
+
+/** Each evidence package that left, with the manifest of what was in it. */
+export const evidenceExports = pgTable(
+  'evidence_exports',
+  {
+    id: text('id').primaryKey(),
+    approvalId: text('approval_id')
+      .notNull()
+      .references(() => evidenceApprovals.id),
+    investigationId: text('investigation_id')
+      .notNull()
+      .references(() => investigations.id),
+    actor: text('actor').notNull(),
+    at: instant('at').notNull(),
+    manifest: jsonb('manifest').notNull(),
+    manifestSha256: text('manifest_sha256').notNull(),
+  },
+  (t) => [index('evidence_exports_investigation').on(t.investigationId)],
+);
+
+/** One completed training: a person, a topic at a version, when, and who recorded it. */
+export const trainingCompletions = pgTable(
+  'training_completions',
+  {
+    id: text('id').primaryKey(),
+    personId: text('person_id')
+      .notNull()
+      .references(() => people.id),
+    topic: text('topic').notNull(),
+    topicVersion: text('topic_version').notNull(),
+    completedAt: instant('completed_at').notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+    note: text('note'),
+  },
+  (t) => [index('training_completions_person').on(t.personId, t.topic)],
+);
+
+/** Who is on call when. Putting someone untrained or overdue on call warns (docs/training.md). */
+export const onCallShifts = pgTable(
+  'on_call_shifts',
+  {
+    id: text('id').primaryKey(),
+    personId: text('person_id')
+      .notNull()
+      .references(() => people.id),
+    startsAt: instant('starts_at').notNull(),
+    endsAt: instant('ends_at').notNull(),
+    addedBy: text('added_by').notNull(),
+    addedAt: instant('added_at').notNull(),
+    removedBy: text('removed_by'),
+    removedAt: instant('removed_at'),
+  },
+  (t) => [index('on_call_shifts_person').on(t.personId)],
+);

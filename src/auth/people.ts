@@ -46,7 +46,7 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-type PersonRow = typeof people.$inferSelect;
+export type PersonRow = typeof people.$inferSelect;
 
 export function viewOf(row: PersonRow): PersonView {
   return {

@@ -5,13 +5,20 @@
  */
 import { type Command, Option } from 'commander';
 import { fail } from '../domain/errors.ts';
+import type { OidcSettings } from '../auth/oidc.ts';
 import type { SignInSettings } from '../http/session-auth.ts';
+
+const OIDC_CALLBACK_PATH = '/api/v1/auth/oidc/callback';
 
 export interface SignInFlags {
   sessionIdleMinutes: string;
   sessionMaxHours: string;
   publicOrigin?: string;
   plainHttpCookies?: boolean;
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  oidcRedirectUri?: string;
+  oidcScope: string;
 }
 
 /** Adds the sign-in options of `serve`, each also read from a BREACHDESK_* variable. */
@@ -37,6 +44,27 @@ export function addSignInOptions(command: Command): Command {
       new Option('--plain-http-cookies', 'cookies without Secure (loopback --host only)').env(
         'BREACHDESK_PLAIN_HTTP_COOKIES',
       ),
+    )
+    .addOption(
+      new Option('--oidc-issuer <url>', 'OpenID Connect provider to sign in with').env(
+        'BREACHDESK_OIDC_ISSUER',
+      ),
+    )
+    .addOption(
+      new Option('--oidc-client-id <id>', "Breachdesk's client id at the provider").env(
+        'BREACHDESK_OIDC_CLIENT_ID',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--oidc-redirect-uri <url>',
+        'callback registered at the provider (default: <public origin>/api/v1/auth/oidc/callback)',
+      ).env('BREACHDESK_OIDC_REDIRECT_URI'),
+    )
+    .addOption(
+      new Option('--oidc-scope <scopes>', 'scopes asked for; must release email')
+        .env('BREACHDESK_OIDC_SCOPE')
+        .default('openid email profile'),
     );
 }
 
@@ -61,11 +89,58 @@ export function signInSettingsOf(flags: SignInFlags, host: string): Partial<Sign
     );
   }
 
+  const origin = flags.publicOrigin ? originOf(flags.publicOrigin) : null;
   return {
     session: { idleMinutes, absoluteHours },
     plainHttpCookies: Boolean(flags.plainHttpCookies),
-    origin: flags.publicOrigin ? originOf(flags.publicOrigin) : null,
+    origin,
+    oidc: oidcSettingsOf(flags, origin),
   };
+}
+
+/**
+ * The OpenID Connect settings, or null when no issuer is given. The client secret is read only
+ * from BREACHDESK_OIDC_CLIENT_SECRET, never a flag, so that it does not show in process lists;
+ * without it the client is public and relies on PKCE.
+ */
+function oidcSettingsOf(flags: SignInFlags, origin: string | null): OidcSettings | null {
+  if (flags.oidcIssuer === undefined) return null;
+
+  if (!flags.oidcClientId) {
+    fail('BD_CONFIG_INVALID', '--oidc-issuer needs --oidc-client-id as well', 'oidcClientId');
+  }
+  const redirect =
+    flags.oidcRedirectUri ?? (origin === null ? null : `${origin}${OIDC_CALLBACK_PATH}`);
+  if (redirect === null || !isCallbackUrl(redirect)) {
+    fail(
+      'BD_CONFIG_INVALID',
+      `--oidc-redirect-uri must be an http(s) URL ending in ${OIDC_CALLBACK_PATH} ` +
+        '(or give --public-origin and it is derived)',
+      'oidcRedirectUri',
+    );
+  }
+  if (!flags.oidcScope.split(/\s+/).includes('openid')) {
+    fail('BD_CONFIG_INVALID', '--oidc-scope must include "openid"', 'oidcScope');
+  }
+
+  return {
+    issuer: flags.oidcIssuer,
+    clientId: flags.oidcClientId,
+    clientSecret: process.env.BREACHDESK_OIDC_CLIENT_SECRET || null,
+    redirectUri: redirect,
+    scope: flags.oidcScope,
+  };
+}
+
+function isCallbackUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === OIDC_CALLBACK_PATH
+    );
+  } catch {
+    return false;
+  }
 }
 
 function originOf(text: string): string {

@@ -8,6 +8,7 @@
 import type { FastifyRequest } from 'fastify';
 import { DEFAULT_SESSION_POLICY, type LiveSession, type SessionPolicy } from '../auth/sessions.ts';
 import { csrfTokenMatches, sessionForToken } from '../auth/sessions.ts';
+import type { OidcSettings } from '../auth/oidc.ts';
 import { fail } from '../domain/errors.ts';
 import type { Db } from '../store/db.ts';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './login-throttle.ts';
@@ -22,6 +23,8 @@ export interface SignInSettings {
   loginLimits: LoginLimits;
   /** The clock sessions and throttling read; tests move it. */
   now: () => Date;
+  /** OpenID Connect sign-in (src/auth/oidc.ts); null when only passwords are used. */
+  oidc: OidcSettings | null;
 }
 
 /** `given` over the defaults: 30 min idle, 12 h absolute, Secure cookies, 5/20 failures. */
@@ -32,6 +35,7 @@ export function resolveSignInSettings(given: Partial<SignInSettings> = {}): Sign
     origin: given.origin ?? null,
     loginLimits: given.loginLimits ?? DEFAULT_LOGIN_LIMITS,
     now: given.now ?? (() => new Date()),
+    oidc: given.oidc ?? null,
   };
 }
 

@@ -610,3 +610,17 @@ export const onCallShifts = pgTable(
   },
   (t) => [index('on_call_shifts_person').on(t.personId)],
 );
+
+/**
+ * OpenID Connect sign-ins under way: the id is the SHA-256 of the `state` sent to the provider
+ * (the browser holds the state in a cookie), with the PKCE verifier and nonce that the
+ * callback needs. Each is used once and lives ten minutes.
+ */
+export const oidcLogins = pgTable('oidc_logins', {
+  id: text('id').primaryKey(),
+  codeVerifier: text('code_verifier').notNull(),
+  nonce: text('nonce').notNull(),
+  createdAt: instant('created_at').notNull(),
+  expiresAt: instant('expires_at').notNull(),
+  usedAt: instant('used_at'),
+});

@@ -3,18 +3,18 @@
  * token out; sign-out; who am I; and setting a password with a one-time token. Every refusal
  * of a sign-in looks the same whatever the reason, so answers do not tell which emails exist.
  */
-import type { FastifyRequest } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit } from '../../audit/log.ts';
 import { normaliseEmail, personByEmail, setPasswordWithToken } from '../../auth/people.ts';
 import { verifyPassword } from '../../auth/passwords.ts';
-import { csrfTokenFor, openSession, revokeSession } from '../../auth/sessions.ts';
+import { csrfTokenFor, revokeSession } from '../../auth/sessions.ts';
 import { fail } from '../../domain/errors.ts';
 import { people } from '../../store/schema.ts';
 import { createLoginThrottle } from '../login-throttle.ts';
 import type { SignInSettings } from '../session-auth.ts';
-import { clearedSessionCookie, readSessionCookie, sessionCookie } from '../session-cookie.ts';
+import { clearedSessionCookie, readSessionCookie } from '../session-cookie.ts';
+import { auditFailedSignIn, startSession } from '../start-session.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
 const WRONG = 'email or password is wrong';
@@ -40,7 +40,6 @@ export function registerAuthRoutes(
     async (request, reply) => {
       const email = normaliseEmail(request.body.email);
       const address = request.ip;
-      const now = settings.now();
 
       // Over the limit: refused before the password is looked at, right or wrong.
       const allowed = throttle.admit(email, address);
@@ -62,40 +61,12 @@ export function registerAuthRoutes(
             : !matches
               ? 'wrong_password'
               : 'disabled';
-        await db.transaction((tx) =>
-          appendAudit(tx, {
-            actor: `sign-in:${address}`,
-            action: 'auth.login_failed',
-            entityType: 'account',
-            entityId: email,
-            data: { email, address, reason },
-            at: now,
-          }),
-        );
+        await auditFailedSignIn(db, settings, request, email, 'password', reason);
         fail('BD_AUTH_REQUIRED', WRONG);
       }
       throttle.succeeded(email, address);
 
-      const opened = await db.transaction(async (tx) => {
-        const session = await openSession(tx, person.id, {
-          policy: settings.session,
-          now,
-          userAgent: userAgentOf(request),
-          address,
-        });
-        await appendAudit(tx, {
-          actor: `person:${person.email}`,
-          action: 'auth.login',
-          entityType: 'person',
-          entityId: person.id,
-          data: { address, userAgent: userAgentOf(request), expiresAt: session.expiresAt },
-          at: now,
-        });
-        return session;
-      });
-
-      const maxAge = (opened.expiresAt.getTime() - now.getTime()) / 1000;
-      void reply.header('set-cookie', sessionCookie(opened.token, maxAge, flags));
+      const opened = await startSession(db, settings, person, 'password', request, reply);
       return {
         person: {
           id: person.id,
@@ -180,8 +151,4 @@ export function registerAuthRoutes(
       return reply.status(204).send();
     },
   );
-}
-
-function userAgentOf(request: FastifyRequest): string | null {
-  return request.headers['user-agent']?.slice(0, 500) ?? null;
 }

@@ -1,0 +1,152 @@
+/**
+ * Sign-in through an OpenID Connect provider (docs/sign-in.md): /start sends the browser to the
+ * provider with a PKCE challenge, /callback takes it back, exchanges the code and opens the same
+ * cookie session a password sign-in opens. The state travels in a short-lived cookie too, so a
+ * callback can only finish a sign-in that this browser started (no login CSRF).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { count, gt } from 'drizzle-orm';
+import { z } from 'zod';
+import { createOidcClient, LOGIN_TTL_MS } from '../../auth/oidc.ts';
+import { personByEmail } from '../../auth/people.ts';
+import { BreachdeskError, fail } from '../../domain/errors.ts';
+import { oidcLogins } from '../../store/schema.ts';
+import type { BreachdeskApp, RouteDeps } from '../server.ts';
+import type { SignInSettings } from '../session-auth.ts';
+import { auditFailedSignIn, startSession } from '../start-session.ts';
+
+const STATE_COOKIE = 'bd_oidc_state';
+const COOKIE_PATH = '/api/v1/auth/oidc';
+// Sign-ins under way at once; more is someone filling the table, not people signing in.
+const MAX_PENDING = 10_000;
+const NOT_ALLOWED = 'this identity has no Breachdesk account; ask an administrator';
+
+export function registerOidcRoutes(
+  app: BreachdeskApp,
+  { db, log }: RouteDeps,
+  settings: SignInSettings,
+): void {
+  const oidc = settings.oidc === null ? null : createOidcClient(settings.oidc);
+  const secure = settings.plainHttpCookies ? '' : '; Secure';
+
+  const configured = () => {
+    if (oidc === null) {
+      fail('BD_NOT_FOUND', 'OpenID Connect sign-in is not configured on this server (--oidc-*)');
+    }
+    return oidc;
+  };
+
+  app.get(
+    '/api/v1/auth/oidc/start',
+    {
+      config: { action: 'auth.oidc', public: true },
+      schema: { summary: 'Start signing in at the OpenID Connect provider (a redirect)' },
+    },
+    async (_request, reply) => {
+      const client = configured();
+      const now = settings.now();
+
+      const [pending] = await db
+        .select({ n: count() })
+        .from(oidcLogins)
+        .where(gt(oidcLogins.expiresAt, now.toISOString()));
+      if ((pending?.n ?? 0) >= MAX_PENDING) {
+        void reply.header('retry-after', String(LOGIN_TTL_MS / 1000));
+        fail('BD_RATE_LIMITED', 'too many sign-ins under way; retry in a few minutes');
+      }
+
+      const { url, state } = await providerCall(log, () => client.begin(db, now));
+      // Lax, not Strict: the provider's redirect back is a cross-site navigation.
+      const cookie =
+        `${STATE_COOKIE}=${state}; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax; ` +
+        `Max-Age=${LOGIN_TTL_MS / 1000}${secure}`;
+      return reply.header('set-cookie', cookie).redirect(url.href, 302);
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/oidc/callback',
+    {
+      config: { action: 'auth.oidc', public: true },
+      schema: {
+        summary: 'Where the OpenID Connect provider sends the browser back',
+        querystring: z.object({
+          state: z.string().max(200).optional(),
+          code: z.string().max(4096).optional(),
+          error: z.string().max(200).optional(),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const client = configured();
+      const now = settings.now();
+      const expected = stateCookie(request.headers.cookie);
+      const state = request.query.state ?? '';
+
+      if (request.query.error !== undefined) {
+        fail('BD_AUTH_REQUIRED', `the identity provider refused: ${request.query.error}`);
+      }
+      if (expected === null || !sameText(expected, state)) {
+        fail(
+          'BD_AUTH_REQUIRED',
+          'this sign-in was not started in this browser (state cookie missing or different); ' +
+            'start again',
+          'state',
+        );
+      }
+
+      const callbackUrl = new URL(request.url, settings.oidc?.redirectUri);
+      const { email } = await client.finish(db, callbackUrl, state, now);
+
+      const person = await personByEmail(db, email);
+      if (person === null || person.disabledAt !== null) {
+        const reason = person === null ? 'unknown_account' : 'disabled';
+        await auditFailedSignIn(db, settings, request, email, 'oidc', reason);
+        fail('BD_AUTH_REQUIRED', NOT_ALLOWED);
+      }
+
+      await startSession(db, settings, person, 'oidc', request, reply);
+      void reply.header(
+        'set-cookie',
+        `${STATE_COOKIE}=; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax; Max-Age=0${secure}`,
+      );
+
+      // A page that moves on by itself rather than a redirect: after a cross-site redirect
+      // chain a browser would not send the SameSite=Strict session cookie to the next page.
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          '<!doctype html><html lang="en"><meta charset="utf-8">' +
+            '<meta http-equiv="refresh" content="0;url=/"><title>Signed in</title>' +
+            '<p>Signed in. <a href="/">Continue to Breachdesk</a></p></html>',
+        );
+    },
+  );
+}
+
+async function providerCall<T>(log: RouteDeps['log'], call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof BreachdeskError) throw error;
+    log.warn({ err: error }, 'oidc provider unreachable');
+    fail('BD_UNAVAILABLE', 'the identity provider cannot be reached; try again shortly');
+  }
+}
+
+function stateCookie(header: string | undefined): string | null {
+  if (header === undefined) return null;
+
+  const values = header
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair.startsWith(`${STATE_COOKIE}=`))
+    .map((pair) => pair.slice(STATE_COOKIE.length + 1));
+  return values.length === 1 && values[0] !== '' ? (values[0] as string) : null;
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

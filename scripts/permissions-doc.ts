@@ -23,6 +23,7 @@ const CELL: Record<Scope, string> = {
   own_tenant: 'own tenant',
   served_tenants: 'tenants served',
   own_records: 'own',
+  own_team: 'own team',
 };
 
 const HEADER = `# Permissions
@@ -37,6 +38,9 @@ the policy).
 - tenants served: only for tenants whose account-team list (the tenants file) names the e-mail
   address the caller is known by: the label of an account-team token, or the account's e-mail.
 - own: only what the caller filed itself.
+- own team: only investigations whose current team (docs/postmortems.md) the caller is on, as a
+  signed-in person (an API token is on no team); others get 403, and for post-mortems every
+  refusal is audited as \`access.denied\`.
 - –: refused. Staff get 403; a tenant user gets 404 on a route that names an object, so that
   ids cannot be probed, and so does anyone reaching an object outside their tenants. Those
   404s, and a tenant user's 404 for an id that exists nowhere, are written to the audit log

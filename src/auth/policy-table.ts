@@ -6,8 +6,11 @@
 import type { ErrorCode } from '../domain/errors.ts';
 import { ROLES, type Role } from '../domain/types.ts';
 
-/** How far a role reaches with an action. */
-export type Scope = 'all' | 'own_tenant' | 'served_tenants' | 'own_records';
+/**
+ * How far a role reaches with an action. `own_team`: only investigations whose current team
+ * (src/investigations/team.ts) the caller is on, as a signed-in person.
+ */
+export type Scope = 'all' | 'own_tenant' | 'served_tenants' | 'own_records' | 'own_team';
 
 /** Kinds of object a route names by id; a tenant user refused one is told it does not exist. */
 export type ObjectKind =
@@ -31,10 +34,16 @@ export interface ActionRule {
   code?: ErrorCode;
   /** Anyone may, signed in or not (health check, API description, signing in). */
   public?: true;
+  /** Every refusal is audited as `access.denied`, the 403s too (confidential reads). */
+  auditRefusals?: true;
 }
 
 function everywhere(...roles: Role[]): Partial<Record<Role, Scope>> {
   return Object.fromEntries(roles.map((r) => [r, 'all']));
+}
+
+function onTeam(...roles: Role[]): Partial<Record<Role, Scope>> {
+  return Object.fromEntries(roles.map((r) => [r, 'own_team']));
 }
 
 const MANAGERS: Role[] = ['incident_manager', 'executive_incident_manager'];
@@ -47,6 +56,8 @@ const READERS: Role[] = [...RESPONSE, 'legal'];
 const NOTICE_READERS: Role[] = [...READERS, 'auditor'];
 const DRAFTERS: Role[] = ['responder', 'investigator', ...MANAGERS, 'legal'];
 const RULE_AUTHORS: Role[] = ['admin', ...MANAGERS, 'investigator'];
+// The response side outside management: it reaches a post-mortem only through the team.
+const TEAM_BOUND = onTeam('admin', 'responder', 'investigator', 'legal');
 
 /** The whole policy. Adding a route means naming its action here first. */
 export const POLICY = {
@@ -70,6 +81,12 @@ export const POLICY = {
   },
   'auth.set_password': {
     summary: 'set a password with a one-time token',
+    object: null,
+    roles: everywhere(...ROLES),
+    public: true,
+  },
+  'auth.oidc': {
+    summary: 'sign in through the OpenID Connect provider',
     object: null,
     roles: everywhere(...ROLES),
     public: true,
@@ -133,15 +150,60 @@ export const POLICY = {
     object: 'investigation',
     roles: everywhere(...RESPONSE),
   },
+  // Who may read a post-mortem may write it; a writer off the team could not read it back.
   'postmortem.write': {
     summary: 'write post-mortems',
     object: 'investigation',
-    roles: everywhere(...RESPONSE),
+    roles: { ...onTeam('admin', 'responder', 'investigator'), ...everywhere(...MANAGERS) },
   },
+  // Issue 5: "only the incident's team, incident managers and auditors read a post-mortem".
   'postmortem.read': {
     summary: 'read post-mortems',
     object: 'investigation',
-    roles: everywhere(...READERS, 'auditor'),
+    roles: { ...TEAM_BOUND, ...everywhere(...MANAGERS, 'auditor') },
+    auditRefusals: true,
+  },
+  'team.read': {
+    summary: "read an investigation's team",
+    object: 'investigation',
+    roles: everywhere(...READERS),
+  },
+  'team.manage': {
+    summary: "add to or remove from an investigation's team",
+    object: 'investigation',
+    roles: everywhere('admin', ...MANAGERS),
+  },
+  'customer_summary.read': {
+    summary: 'read customer-facing summaries',
+    object: 'investigation',
+    roles: everywhere(...READERS),
+  },
+  'customer_summary.write': {
+    summary: 'write customer-facing summaries',
+    object: 'investigation',
+    roles: { ...TEAM_BOUND, ...everywhere(...MANAGERS) },
+  },
+  'customer_summary.approve': {
+    summary: 'approve customer-facing summaries',
+    object: 'investigation',
+    roles: everywhere(...MANAGERS),
+  },
+  // Evidence leaves only under an incident manager's written approval (DESIGN.md §1.7), and
+  // only in the hands of those who work the case: not administrators, who run the system.
+  'evidence.approve': {
+    summary: 'approve or revoke evidence exports',
+    object: 'investigation',
+    roles: everywhere(...MANAGERS),
+  },
+  'evidence.export': {
+    summary: 'export evidence under an approval',
+    object: 'investigation',
+    roles: everywhere('responder', 'investigator', ...MANAGERS),
+  },
+  'evidence.read_log': {
+    summary: 'read evidence approvals and exports',
+    object: 'investigation',
+    roles: everywhere('responder', 'investigator', ...MANAGERS, 'auditor'),
   },
   'moments.write': {
     summary: 'record awareness, classification or determination moments',
@@ -280,6 +342,32 @@ export const POLICY = {
     summary: 'change the deployment role',
     object: null,
     roles: everywhere('admin'),
+  },
+  // Training records (docs/training.md): auditors read and export them, managers keep them.
+  'training.read': {
+    summary: 'read training records',
+    object: null,
+    roles: everywhere('admin', ...MANAGERS, 'auditor'),
+  },
+  'training.record': {
+    summary: 'record training completions',
+    object: null,
+    roles: everywhere('admin', ...MANAGERS),
+  },
+  'training.export': {
+    summary: 'export training records',
+    object: null,
+    roles: everywhere('admin', ...MANAGERS, 'auditor'),
+  },
+  'oncall.read': {
+    summary: 'read the on-call rota',
+    object: null,
+    roles: everywhere(...RESPONSE),
+  },
+  'oncall.manage': {
+    summary: 'change the on-call rota',
+    object: null,
+    roles: everywhere('admin', ...MANAGERS),
   },
 } as const satisfies Record<string, ActionRule>;
 

@@ -1,10 +1,10 @@
 /**
  * Who may do what. The table (src/auth/policy-table.ts) names one action per thing that can be
  * done, the roles that may do it, and how far each role reaches (every tenant, its own tenant,
- * the tenants it serves as account team, or only what it filed itself); the functions here
- * decide with it. Pure: no I/O. Routes declare their action (src/http/authorize.ts), services
- * check theirs with assertCan, and docs/permissions.md is generated from the table
- * (scripts/permissions-doc.ts).
+ * the tenants it serves as account team, only what it filed itself, or only the investigations
+ * whose team it is on); the functions here decide with it. Pure: no I/O. Routes declare their
+ * action (src/http/authorize.ts), services check theirs with assertCan, and docs/permissions.md
+ * is generated from the table (scripts/permissions-doc.ts).
  */
 import { BreachdeskError, type ErrorCode } from '../domain/errors.ts';
 import { ROLES } from '../domain/types.ts';
@@ -51,10 +51,14 @@ export function can(actor: Pick<Actor, 'role'>, action: Action): boolean {
   return scopeOf(actor, action) !== null;
 }
 
-/** Whose an object is: the tenants it belongs to and, for reports, who filed it. */
+/**
+ * Whose an object is: the tenants it belongs to, for reports who filed it, and for
+ * investigations the actor ids (`person:<email>`) of its current team.
+ */
 export interface Ownership {
   tenantIds: readonly string[];
   actorId?: string | null;
+  team?: readonly string[];
 }
 
 /**
@@ -80,13 +84,17 @@ export function inScope(
       return owner.tenantIds.some((t) => served.includes(t));
     case 'own_records':
       return owner.actorId !== undefined && owner.actorId === actor.id;
+    case 'own_team':
+      return owner.team?.includes(actor.id) ?? false;
   }
 }
 
 /**
  * A refusal by the policy. A tenant user's refusal on an object, and any refusal for an object
  * outside the actor's reach, is a 404 so that ids cannot be probed; over HTTP those are audited
- * as `access.denied` (src/http/authorize.ts).
+ * as `access.denied` (src/http/authorize.ts), and so are the 403s of actions marked
+ * `auditRefusals`. Staff outside an investigation's team get a 403: the investigation is no
+ * secret to them.
  */
 export class AccessDenied extends BreachdeskError {
   readonly action: Action;
@@ -132,6 +140,18 @@ function forbidden(actor: Actor, actions: readonly Action[], first: Action, opts
   );
 }
 
+// "role investigator may read post-mortems only of investigations whose team they are on; …"
+function offTeam(actor: Actor, action: Action, opts: AssertOptions) {
+  const rule = ruleOf(action);
+  const everywhere = ROLES.filter((r) => rule.roles[r] === 'all');
+  return new AccessDenied(
+    rule.code ?? 'BD_AUTH_FORBIDDEN',
+    `role ${actor.role} may ${rule.summary} only of investigations whose team they are on; ` +
+      `${everywhere.join(', ')} may for every investigation`,
+    { action, object: opts.object, field: opts.field },
+  );
+}
+
 function hidden(action: Action, object: ObjectRef) {
   return new AccessDenied('BD_NOT_FOUND', `${object.kind} ${object.id} not found`, {
     action,
@@ -164,6 +184,11 @@ export function assertCan(
 
   if (owner && !actions.some((a) => inScope(actor, a, owner, served))) {
     if (!object) throw new Error('assertCan needs the object when an owner is given');
+    // Staff bound to the team read the investigation itself anyway: hiding that it exists
+    // would hide nothing, so they are told plainly that only its team may.
+    if (!isTenantUser(actor) && scopeOf(actor, allowed) === 'own_team') {
+      throw offTeam(actor, allowed, opts);
+    }
     throw hidden(allowed, object);
   }
 }

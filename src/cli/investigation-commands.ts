@@ -57,14 +57,17 @@ export function registerInvestigationCommands(program: Command): void {
       );
     });
 
+  // The operator holds the data folder, so the post-mortem is shown; the read is audited.
   program
     .command('show')
-    .description('one investigation in full')
+    .description('one investigation in full (a post-mortem shown is an audited read)')
     .argument('<investigation>', 'id or INV-n')
-    .action(async (ref: string) => {
-      await withStore(store(), async ({ db }) =>
-        print(await getInvestigation(db, await resolveInvestigationId(db, ref))),
-      );
+    .addOption(roleOption())
+    .action(async (ref: string, opts: { role: Role }) => {
+      await withStore(store(), async ({ db }) => {
+        const reader = { actor: cliActor(opts.role), operator: true };
+        print(await getInvestigation(db, await resolveInvestigationId(db, ref), reader));
+      });
     });
 
   program

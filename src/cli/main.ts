@@ -72,6 +72,14 @@ export const COMMAND_MODULES: { commands: string[]; load: () => Promise<Register
     commands: ['people'],
     load: async () => (await import('./people-commands.ts')).registerPeopleCommands,
   },
+  {
+    commands: ['evidence'],
+    load: async () => (await import('./evidence-commands.ts')).registerEvidenceCommands,
+  },
+  {
+    commands: ['training', 'oncall'],
+    load: async () => (await import('./training-commands.ts')).registerTrainingCommands,
+  },
 ];
 
 /** The program with the commands `argv` needs (all of them when it names none that is known). */

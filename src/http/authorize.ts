@@ -141,10 +141,13 @@ export function registerAuthorization<L extends FastifyBaseLogger, P extends Fas
   // Reaches for what lies outside the caller's tenants (answered 404) are audited. A tenant
   // user's 404 for an id that does not exist at all is audited too, so that the audit write
   // does not time apart "another tenant's" from "nobody's". A staff refusal (403) tells its
-  // caller plainly and changes nothing.
+  // caller plainly and changes nothing; only actions marked auditRefusals (confidential reads,
+  // such as post-mortems) have their 403s audited too.
   app.addHook('onError', async (request, _reply, error) => {
     const actor = request.actor;
-    const hidden = error instanceof AccessDenied && error.status === 404;
+    const hidden =
+      error instanceof AccessDenied &&
+      (error.status === 404 || ruleOf(error.action).auditRefusals === true);
     const probed =
       actor !== null &&
       isTenantUser(actor) &&
@@ -168,7 +171,7 @@ export function registerAuthorization<L extends FastifyBaseLogger, P extends Fas
             action: hidden ? error.action : actionsOf(request.routeOptions.config.action),
             objectId,
             params,
-            status: 404,
+            status: hidden ? error.status : 404,
           },
         }),
       );

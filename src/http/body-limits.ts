@@ -48,6 +48,16 @@ const SMALL_ROUTES = new Set([
   '/api/v1/auth/login',
   '/api/v1/auth/logout',
   '/api/v1/auth/set-password',
+  '/api/v1/investigations/:id/team',
+  '/api/v1/investigations/:id/team/:personId',
+  '/api/v1/investigations/:id/customer-summary',
+  '/api/v1/investigations/:id/customer-summary/:summaryId/approve',
+  '/api/v1/investigations/:id/evidence-approvals',
+  '/api/v1/investigations/:id/evidence-approvals/:approvalId/revoke',
+  '/api/v1/investigations/:id/evidence-exports',
+  '/api/v1/training/completions',
+  '/api/v1/on-call',
+  '/api/v1/on-call/:shiftId',
 ]);
 
 /**

@@ -28,10 +28,14 @@ import {
   type SignInSettings,
 } from './session-auth.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
+import { registerOidcRoutes } from './routes/oidc.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerClockRoutes } from './routes/clock.ts';
+import { registerCustomerSummaryRoutes } from './routes/customer-summaries.ts';
+import { registerEvidenceRoutes } from './routes/evidence.ts';
 import { registerHoldRoutes } from './routes/holds.ts';
 import { registerIntakeRoutes } from './routes/intake.ts';
+import { registerInvestigationTeamRoutes } from './routes/investigation-team.ts';
 import { registerInvestigationRoutes } from './routes/investigations.ts';
 import { registerNoticeContentRoutes } from './routes/notice-content.ts';
 import { registerNoticeRoutes } from './routes/notices.ts';
@@ -39,6 +43,7 @@ import { registerReportRoutes } from './routes/reports.ts';
 import { registerSuppressionRoutes } from './routes/suppressions.ts';
 import { registerTenantRoutes } from './routes/tenants.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
+import { registerTrainingRoutes } from './routes/training.ts';
 import type { CorrelationConfig } from '../intake/correlation-config.ts';
 
 export interface ServerOptions {
@@ -145,6 +150,8 @@ export async function buildServer(opts: ServerOptions) {
   const deps = { db: opts.store.db, log: opts.logger, correlation: opts.correlation };
   registerIntakeRoutes(app, deps);
   registerInvestigationRoutes(app, deps);
+  registerInvestigationTeamRoutes(app, deps);
+  registerCustomerSummaryRoutes(app, deps);
   registerNoticeRoutes(app, deps);
   registerNoticeContentRoutes(app, deps);
   registerHoldRoutes(app, deps);
@@ -152,9 +159,12 @@ export async function buildServer(opts: ServerOptions) {
   registerSuppressionRoutes(app, deps);
   registerTenantRoutes(app, deps);
   registerTokenRoutes(app, deps);
+  registerTrainingRoutes(app, deps);
   registerAuthRoutes(app, deps, signIn);
+  registerOidcRoutes(app, deps, signIn);
   registerAuditRoutes(app, deps);
   registerClockRoutes(app);
+  registerEvidenceRoutes(app, deps);
 
   await app.ready();
   return app;

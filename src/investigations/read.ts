@@ -13,6 +13,13 @@ import { latestAffectedTenants } from '../scoping/results.ts';
 import { notificationState } from '../notify/reachability.ts';
 import { deliveryStatus } from '../notify/worker.ts';
 import { listClocks } from './clocks.ts';
+import {
+  auditPostmortemRead,
+  mayReadPostmortem,
+  type PostmortemReader,
+  RESTRICTED_POSTMORTEM,
+} from './postmortem-access.ts';
+import { assertTeamAccess } from './team.ts';
 
 type Row = typeof investigations.$inferSelect;
 
@@ -52,15 +59,30 @@ export async function listInvestigations(
   return rows.map(summarize);
 }
 
-/** The post-mortem of one investigation (null until written), without the rest of it. */
-export async function getPostmortem(db: Db, id: string) {
+/**
+ * The post-mortem of one investigation (null until written), without the rest of it. Only its
+ * team, incident managers and auditors read it (postmortem.read); every read is audited.
+ */
+export async function getPostmortem(db: Db, reader: PostmortemReader, id: string) {
   const [row] = await db.select().from(investigations).where(eq(investigations.id, id));
   if (!row) fail('BD_NOT_FOUND', `investigation ${id} not found`, 'investigationId');
+  if (!reader.operator) await assertTeamAccess(db, reader.actor, 'postmortem.read', id);
 
+  const written = row.postmortem !== null;
+  await auditPostmortemRead(db, reader, id, { via: 'postmortem', written });
   return { id: row.id, ref: `INV-${row.number}`, title: row.title, postmortem: row.postmortem };
 }
 
-export async function getInvestigation(db: Db, id: string, now = new Date()) {
+/**
+ * One investigation in full. Its post-mortem shows only to those who may read it (an audited
+ * read); anyone else sees `{ restricted: true }` in its place.
+ */
+export async function getInvestigation(
+  db: Db,
+  id: string,
+  reader: PostmortemReader,
+  now = new Date(),
+) {
   const [row] = await db.select().from(investigations).where(eq(investigations.id, id));
   if (!row) fail('BD_NOT_FOUND', `investigation ${id} not found`, 'investigationId');
 
@@ -84,12 +106,18 @@ export async function getInvestigation(db: Db, id: string, now = new Date()) {
       auditEntriesFor(db, id),
     ]);
 
+  // Audited after the timeline was read, so that reading does not add to what it shows.
+  const showPostmortem = await mayReadPostmortem(db, reader, id);
+  if (showPostmortem && row.postmortem !== null) {
+    await auditPostmortemRead(db, reader, id, { via: 'investigation', written: true });
+  }
+
   return {
     ...summarize(row),
     rootCause: row.rootCause,
     rating: row.rating,
     declaration: row.declaration,
-    postmortem: row.postmortem,
+    postmortem: showPostmortem ? row.postmortem : RESTRICTED_POSTMORTEM,
     ratings: ratingRows.map((r) => ({
       rating: r.rating,
       actor: r.actor,

@@ -23,6 +23,7 @@ import { investigations, notices, ratings, transitions } from '../store/schema.t
 import { emailSchema } from '../tenants/import.ts';
 import { decideOpenNotRequired, ensureClocks, openObligations } from './clocks.ts';
 import { assertRuleAuthor, insertSuppressionRule } from './suppressions.ts';
+import { teamActorIds } from './team.ts';
 
 type InvestigationRow = typeof investigations.$inferSelect;
 
@@ -356,6 +357,10 @@ export async function writePostmortem(
 
   return db.transaction(async (tx) => {
     const inv = await lockInvestigation(tx, id);
+    assertCan(actor, 'postmortem.write', {
+      object: { kind: 'investigation', id },
+      owner: { tenantIds: [], team: await teamActorIds(tx, id) },
+    });
     if (inv.stage === 'close') {
       fail(
         'BD_STAGE_PRECONDITION',

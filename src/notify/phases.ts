@@ -19,6 +19,7 @@ import {
   validateNoticeFacts,
 } from '../domain/notice-content.ts';
 import { parseOrFail } from '../domain/validate.ts';
+import { whatWithCustomerSummary } from '../investigations/customer-summary.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { iso } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
@@ -42,6 +43,8 @@ const followUpSchema = z.object({
     .trim()
     .min(1, 'say what is new since the previous notice')
     .max(20_000, 'must be at most 20000 characters'),
+  // The newest approved customer-facing summary follows `what` (docs/postmortems.md).
+  includeCustomerSummary: z.boolean().optional(),
 });
 
 /** Human reference of a notice phase, quoted in later phases: `INV-12/1`. */
@@ -50,9 +53,11 @@ export function noticeReference(investigationNumber: number, phase: number): str
 }
 
 /**
- * Drafts the follow-up (phase n + 1) of an approved notice, with `what` saying what is new.
- * Throws BD_NOTICE_INVALID_STATE while the notice is still a draft or already has a
- * follow-up, BD_REQUEST_INVALID (field `what`) for an empty text. Audited.
+ * Drafts the follow-up (phase n + 1) of an approved notice, with `what` saying what is new
+ * and, with `includeCustomerSummary: true`, the investigation's newest approved
+ * customer-facing summary after it. Throws BD_NOTICE_INVALID_STATE while the notice is still
+ * a draft or already has a follow-up, BD_REQUEST_INVALID (field `what`) for an empty text,
+ * BD_SUMMARY_STATE (field `includeCustomerSummary`) when no summary is approved. Audited.
  */
 export async function createFollowUp(
   db: Db,
@@ -61,7 +66,7 @@ export async function createFollowUp(
   input: unknown,
 ): Promise<NoticeRow> {
   assertCan(actor, 'notice.followup.draft');
-  const { what } = parseOrFail(followUpSchema, input, 'BD_REQUEST_INVALID');
+  const parsed = parseOrFail(followUpSchema, input, 'BD_REQUEST_INVALID');
 
   return db.transaction(async (tx) => {
     const previous = await lockFollowable(tx, noticeId);
@@ -88,6 +93,9 @@ export async function createFollowUp(
       );
     }
 
+    const { what, summary } = parsed.includeCustomerSummary
+      ? await whatWithCustomerSummary(tx, inv.id, parsed.what)
+      : { what: parsed.what, summary: null };
     const followUp: FollowUpFacts = {
       what,
       initial: await referenceOf(tx, inv.number, initial),
@@ -130,6 +138,7 @@ export async function createFollowUp(
         tenantId: row.tenantId,
         audience,
         bodySha256: row.bodySha256,
+        ...(summary && { customerSummary: { id: summary.id, bodySha256: summary.bodySha256 } }),
       },
     });
     return row;

@@ -41,12 +41,17 @@ describe('policy', () => {
       'auth.me',
       'auth.logout',
       'postmortem.read',
+      // Which evidence left, under whose approval: the exports' manifests, not the evidence.
+      'evidence.read_log',
       'notice.read',
       'notice.preview',
       'report.regulator.read',
       'hold.read',
       'audit.read',
       'clock.compute',
+      // Training records are read and exported for audit, never written (docs/training.md).
+      'training.read',
+      'training.export',
     ]);
   });
 

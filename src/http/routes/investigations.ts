@@ -70,7 +70,10 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
         params: idParams,
       },
     },
-    async (request) => getInvestigation(db, await resolveInvestigationId(db, request.params.id)),
+    async (request) => {
+      const reader = { actor: requireActor(request), operator: false };
+      return getInvestigation(db, await resolveInvestigationId(db, request.params.id), reader);
+    },
   );
 
   app.get(
@@ -78,11 +81,16 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
     {
       config: { action: 'postmortem.read' },
       schema: {
-        summary: 'The post-mortem of an investigation (null until written)',
+        summary:
+          'The post-mortem of an investigation (null until written): its team, incident ' +
+          'managers and auditors only; every read audited',
         params: idParams,
       },
     },
-    async (request) => getPostmortem(db, await resolveInvestigationId(db, request.params.id)),
+    async (request) => {
+      const reader = { actor: requireActor(request), operator: false };
+      return getPostmortem(db, reader, await resolveInvestigationId(db, request.params.id));
+    },
   );
 
   const actions = [

@@ -90,7 +90,9 @@ export function registerNoticeContentRoutes(app: BreachdeskApp, { db }: RouteDep
     {
       config: { action: 'notice.followup.draft' },
       schema: {
-        summary: 'Draft the next phase of an approved notice (GDPR Art. 33(4)): { what }',
+        summary:
+          'Draft the next phase of an approved notice (GDPR Art. 33(4)): ' +
+          '{ what, includeCustomerSummary? }',
         params: noticeParams,
         body: z.record(z.string(), z.unknown()),
       },

@@ -4,116 +4,44 @@
  * checked with the ordinary `sha256sum -c`, and refusals leave no folder and no record.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import { openStore, type Store } from '../../src/store/db.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/db.ts';
 import {
   type EvidenceCase,
   evidenceAudit,
   evidenceSnapshot,
   seedEvidenceCase,
 } from '../support/evidence-fixtures.ts';
+import { CLI_TARGETS, type CliTarget } from '../support/cli-target.ts';
 
-const BASE_URL = process.env.DATABASE_URL ?? '';
 const DAY = 86_400_000;
 const run = promisify(execFile);
 
-interface Target {
-  args: string[];
-  databaseUrl: string | null;
-  dispose(): Promise<void>;
-}
-
-function pgliteTarget(dir: string): Promise<Target> {
-  const args = ['--data-dir', join(dir, 'data')];
-  return Promise.resolve({ args, databaseUrl: null, dispose: () => Promise.resolve() });
-}
-
-async function postgresTarget(): Promise<Target> {
-  const name = `bd_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(BASE_URL);
-  url.pathname = `/${name}`;
-
-  return {
-    args: [],
-    databaseUrl: url.toString(),
-    dispose: async () => {
-      const c = new pg.Client({ connectionString: BASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
-const targets = [
-  { name: 'pglite', make: pgliteTarget, skip: false },
-  { name: 'postgres', make: postgresTarget, skip: !BASE_URL },
-];
-
-for (const { name, make, skip } of targets) {
+for (const { name, make, skip } of CLI_TARGETS) {
   describe.skipIf(skip)(`breachdesk evidence [${name}]`, () => {
     let dir: string;
-    let target: Target;
+    let target: CliTarget;
     let ev: EvidenceCase;
     let ref: string;
 
     beforeEach(async () => {
       dir = await mkdtemp(join(tmpdir(), 'bd-cli-evidence-'));
-      target = await make(dir);
+      target = await make();
       ev = await withStore((s) => seedEvidenceCase(s.db));
       ref = ev.investigationId;
     });
     afterEach(async () => {
       await target.dispose();
       await rm(dir, { recursive: true, force: true });
-      if (BASE_URL) process.env.DATABASE_URL = BASE_URL;
     });
 
-    async function withStore<T>(use: (store: Store) => Promise<T>): Promise<T> {
-      const store = await openStore(
-        target.databaseUrl
-          ? { databaseUrl: target.databaseUrl }
-          : { dataDir: target.args[1] ?? '' },
-      );
-      try {
-        return await use(store);
-      } finally {
-        await store.close();
-      }
-    }
-
-    async function cli(...args: string[]) {
-      if (target.databaseUrl) process.env.DATABASE_URL = target.databaseUrl;
-      else delete process.env.DATABASE_URL;
-      const out: string[] = [];
-      let err = '';
-      const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
-        out.push(String(line));
-      });
-      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-        err += String(chunk);
-        return true;
-      });
-      try {
-        const code = await main(['node', 'breachdesk', ...target.args, ...args]);
-        return { code, out, err };
-      } finally {
-        log.mockRestore();
-        stderr.mockRestore();
-      }
-    }
+    const withStore = <T>(use: (store: Store) => Promise<T>) => target.withStore(use);
+    const cli = (...args: string[]) => target.run(...args);
 
     async function approve(...extra: string[]): Promise<string> {
       const res = await cli(

@@ -3,112 +3,31 @@
  * false-positives` as an operator runs them: the real command line in process, on a PGlite
  * folder and, when DATABASE_URL is set, on a fresh PostgreSQL database.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import { openStore, type Store } from '../../src/store/db.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/db.ts';
 import { signals } from '../../src/store/schema.ts';
 import { buildEveAlert, openInvestigation } from '../support/factories.ts';
+import { CLI_TARGETS, type CliTarget } from '../support/cli-target.ts';
 
-const BASE_URL = process.env.DATABASE_URL ?? '';
 const OPERATOR = `cli:${process.env.USER ?? 'cli'}`;
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 const RULE = JSON.stringify({ sourceIp: '198.51.100.0/24' });
 
-/** Where the commands keep their data: a PGlite folder, or a database of its own. */
-interface Target {
-  args: string[];
-  databaseUrl: string | null;
-  dispose(): Promise<void>;
-}
-
-async function pgliteTarget(): Promise<Target> {
-  const dir = await mkdtemp(join(tmpdir(), 'bd-cli-suppress-'));
-  return {
-    args: ['--data-dir', dir],
-    databaseUrl: null,
-    dispose: () => rm(dir, { recursive: true, force: true }),
-  };
-}
-
-async function postgresTarget(): Promise<Target> {
-  const name = `bd_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(BASE_URL);
-  url.pathname = `/${name}`;
-
-  return {
-    args: [],
-    databaseUrl: url.toString(),
-    dispose: async () => {
-      const c = new pg.Client({ connectionString: BASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
-const targets = [
-  { name: 'pglite', make: pgliteTarget, skip: false },
-  { name: 'postgres', make: postgresTarget, skip: !BASE_URL },
-];
-
-for (const { name, make, skip } of targets) {
+for (const { name, make, skip } of CLI_TARGETS) {
   describe.skipIf(skip)(`breachdesk suppressions and reports [${name}]`, () => {
-    let target: Target;
+    let target: CliTarget;
 
     beforeEach(async () => {
       target = await make();
     });
     afterEach(async () => {
       await target.dispose();
-      if (BASE_URL) process.env.DATABASE_URL = BASE_URL;
     });
 
-    /** The store the commands use, opened here (and closed) to seed or inspect it. */
-    async function withStore<T>(run: (store: Store) => Promise<T>): Promise<T> {
-      const store = await openStore(
-        target.databaseUrl
-          ? { databaseUrl: target.databaseUrl }
-          : { dataDir: target.args[1] ?? '' },
-      );
-      try {
-        return await run(store);
-      } finally {
-        await store.close();
-      }
-    }
+    const withStore = <T>(use: (store: Store) => Promise<T>) => target.withStore(use);
+    const cli = (...args: string[]) => target.run(...args);
 
-    /** Runs one command; returns the exit code, stdout lines and stderr text. */
-    async function cli(...args: string[]) {
-      if (target.databaseUrl) process.env.DATABASE_URL = target.databaseUrl;
-      else delete process.env.DATABASE_URL;
-      const out: string[] = [];
-      let err = '';
-      const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
-        out.push(String(line));
-      });
-      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-        err += String(chunk);
-        return true;
-      });
-      try {
-        const code = await main(['node', 'breachdesk', ...target.args, ...args]);
-        return { code, out, err };
-      } finally {
-        log.mockRestore();
-        stderr.mockRestore();
-      }
-    }
     // The commands print JSON of several shapes; each test reads the fields it checks.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const json = (result: { out: string[] }): any => JSON.parse(result.out.join('\n'));

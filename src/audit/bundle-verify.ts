@@ -6,7 +6,15 @@
 import { z } from 'zod';
 import { fail } from '../domain/errors.ts';
 import { ANCHOR_SCHEMA } from './anchors.ts';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, BundleDigest } from './bundle-format.ts';
+import {
+  anchorLine,
+  BUNDLE_FORMAT,
+  BUNDLE_VERSION,
+  BundleDigest,
+  endLine,
+  entryLine,
+  headerLine,
+} from './bundle-format.ts';
 import { type ChainLink, entryHash } from './chain.ts';
 import { HashList, linesOf } from './bundle-lines.ts';
 
@@ -92,6 +100,8 @@ export async function verifyBundle(chunks: AsyncIterable<Uint8Array>): Promise<B
     if (header === null) {
       const read = readHeader(value);
       if (read instanceof Broken) return outcome(read);
+      const prev = { seq: read.prevSeq, hash: read.prevHash };
+      if (!asWritten(bytes, headerLine({ ...read, prev }))) return outcome(altered(null));
       header = read;
       tail = { seq: header.prevSeq, hash: header.prevHash };
       digest.update(bytes);
@@ -107,7 +117,7 @@ export async function verifyBundle(chunks: AsyncIterable<Uint8Array>): Promise<B
     if (value === undefined) {
       problem = new Broken(nextSeq(), 'the line is not JSON (the file was cut or edited)');
     } else if (kind === 'entry' && stage === 'entries') {
-      problem = checkEntry(value, tail);
+      problem = checkEntry(value, tail, bytes);
       if (problem === null) {
         const entry = value as { seq: number; hash: string };
         hashes.push(entry.hash);
@@ -116,10 +126,10 @@ export async function verifyBundle(chunks: AsyncIterable<Uint8Array>): Promise<B
     } else if (kind === 'anchor') {
       stage = 'anchors';
       anchors += 1;
-      problem = checkAnchor(value, header, tail, hashes);
+      problem = checkAnchor(value, header, tail, hashes, bytes);
     } else if (kind === 'end') {
       stage = 'done';
-      problem = checkEnd(value, header, hashes.length, tail, digest.hex(), nextSeq());
+      problem = checkEnd(value, header, hashes.length, tail, digest.hex(), nextSeq(), bytes);
     } else {
       problem = new Broken(nextSeq(), `a line of kind ${JSON.stringify(kind)} is out of place`);
     }
@@ -166,10 +176,30 @@ function readHeader(value: unknown): Header | Broken {
   return parsed.success ? parsed.data : new Broken(null, `header: ${firstIssue(parsed.error)}`);
 }
 
-function checkEntry(value: unknown, prev: ChainLink): Broken | null {
+/**
+ * Whether a line is byte for byte what the exporter writes for its values. A line with an
+ * extra, repeated or reordered field, or other spacing, parses to the same values but is not
+ * the line that was exported: whatever was added is covered by no hash, so it is refused.
+ */
+function asWritten(bytes: Uint8Array, expected: string): boolean {
+  const text = Buffer.from(bytes).toString('utf8');
+  // The last line of a file may have lost its newline; nothing else may differ.
+  return text === expected || text === expected.slice(0, -1);
+}
+
+function altered(seq: number | null): Broken {
+  return new Broken(
+    seq,
+    'the line is not as exported (a field added, repeated or reordered, or its spacing ' +
+      'changed): it was edited',
+  );
+}
+
+function checkEntry(value: unknown, prev: ChainLink, bytes: Uint8Array): Broken | null {
   const expected = prev.seq + 1;
   const parsed = ENTRY_SCHEMA.safeParse(value);
   if (!parsed.success) return new Broken(expected, `entry: ${firstIssue(parsed.error)}`);
+  if (!asWritten(bytes, entryLine(parsed.data))) return altered(expected);
 
   const e = parsed.data;
   if (e.seq !== expected) {
@@ -187,9 +217,16 @@ function checkEntry(value: unknown, prev: ChainLink): Broken | null {
   return null;
 }
 
-function checkAnchor(value: unknown, header: Header, last: ChainLink, hashes: HashList) {
+function checkAnchor(
+  value: unknown,
+  header: Header,
+  last: ChainLink,
+  hashes: HashList,
+  bytes: Uint8Array,
+) {
   const parsed = ANCHOR_SCHEMA.safeParse(value);
   if (!parsed.success) return new Broken(null, `anchor: ${firstIssue(parsed.error)}`);
+  if (!asWritten(bytes, anchorLine(parsed.data))) return altered(null);
 
   const { seq, hash, at } = parsed.data;
   if (seq > last.seq) {
@@ -215,11 +252,16 @@ function checkEnd(
   last: ChainLink,
   sha256: string,
   missing: number | null,
+  bytes: Uint8Array,
 ): Broken | null {
   const parsed = END_SCHEMA.safeParse(value);
   if (!parsed.success) return new Broken(null, `trailer: ${firstIssue(parsed.error)}`);
 
   const end = parsed.data;
+  const named = { seq: end.lastSeq, hash: end.lastHash };
+  if (!asWritten(bytes, endLine({ count: end.count, last: named, sha256: end.sha256 }))) {
+    return altered(null);
+  }
   if (header.count !== entries || end.count !== entries) {
     const counts = `header says ${header.count}, trailer ${end.count}`;
     const reason = `the file holds ${entries} entries; ${counts}`;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -183,6 +184,51 @@ describeEachBackend('audit bundle tampering', (backend) => {
       seq: 5,
       reason: expect.stringContaining('without its trailer'),
     });
+  });
+
+  // A forger who also recomputes the trailer's digest: only the exact form of a line is left.
+  function withTrailerRecomputed(l: string[]): string[] {
+    const end = l.findIndex((line) => line.includes('"kind":"end"'));
+    const before = l
+      .slice(0, end)
+      .map((line) => `${line}\n`)
+      .join('');
+    const sha256 = createHash('sha256').update(before).digest('hex');
+    l[end] = (l[end] ?? '').replace(/"sha256":"[0-9a-f]{64}"/, `"sha256":"${sha256}"`);
+    return l;
+  }
+
+  it.each([
+    [
+      'a field added',
+      (line: string) => line.replace('{"kind":"entry",', '{"kind":"entry","note":"x",'),
+    ],
+    [
+      'a field repeated',
+      (line: string) => line.replace('"actor":', '"actor":"cli:mallory","actor":'),
+    ],
+    [
+      'fields reordered',
+      (line: string) => line.replace(/^\{"kind":"entry","seq":(\d+),/, '{"seq":$1,"kind":"entry",'),
+    ],
+    ['spacing changed', (line: string) => line.replace('","', '", "')],
+  ])('refuses an entry line with %s even with a recomputed trailer', async (_, edit) => {
+    const verdict = await verifyTampered((l) => {
+      const edited = edit(l[3] ?? '');
+      expect(edited).not.toBe(l[3]);
+      l[3] = edited;
+      return withTrailerRecomputed(l);
+    });
+    expect(verdict).toMatchObject({
+      ok: false,
+      line: 4,
+      seq: 3,
+      reason: expect.stringMatching(/not as exported/),
+    });
+  });
+
+  it('still verifies the untouched file with the trailer recomputed the same way', async () => {
+    expect(await verifyTampered((l) => withTrailerRecomputed(l))).toMatchObject({ ok: true });
   });
 
   it('notices an edited anchor time, which no entry hash covers, by the trailer digest', async () => {

@@ -7,6 +7,7 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import { fail } from '../domain/errors.ts';
 import { ROLES, type Role } from '../domain/types.ts';
+import { lineBreakOrControlIn, showsNoText } from '../domain/visible-text.ts';
 import { type Conn, type Db, iso } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { people, tenants } from '../store/schema.ts';
@@ -80,9 +81,18 @@ export async function addPerson(
   if (!EMAIL.test(email)) {
     fail('BD_REQUEST_INVALID', 'email must look like name@example.org', 'email');
   }
-  const displayName = input.displayName.trim();
-  if (displayName.length === 0 || displayName.length > 200) {
-    fail('BD_REQUEST_INVALID', 'name must have 1–200 characters', 'name');
+  const displayName = input.displayName.normalize('NFC').trim();
+  if (displayName.length === 0 || displayName.length > 200 || showsNoText(displayName)) {
+    fail('BD_REQUEST_INVALID', 'name must have 1–200 characters and show some text', 'name');
+  }
+  // The name is printed in terminals and pages: an escape sequence could rewrite what is shown.
+  const control = lineBreakOrControlIn(displayName);
+  if (control !== null) {
+    fail(
+      'BD_REQUEST_INVALID',
+      `name must be one line without control characters (${control})`,
+      'name',
+    );
   }
   const role = checkRole(input.role);
   const tenantId = input.tenantId ?? null;

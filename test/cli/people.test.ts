@@ -99,6 +99,27 @@ describe('breachdesk people', () => {
     expect(run.err).toContain('(field: tenant)');
   });
 
+  it.each([
+    ['a terminal escape', 'Eve\u001b]0;owned\u0007'],
+    ['a line break', 'Eve\nAdmin'],
+    ['a bidi override', 'Eve\u202Enimda'],
+    ['nothing visible', '\u200B\u00A0'],
+  ])('refuses a name with %s and stores nobody', async (_, name) => {
+    const run = await cli.run(
+      'people',
+      'add',
+      '--email',
+      'eve@provider.example',
+      '--name',
+      name,
+      '--role',
+      'responder',
+    );
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('(field: name)');
+    expect(await cli.withStore((s) => personByEmail(s.db, 'eve@provider.example'))).toBeNull();
+  });
+
   it('lists, disables and sets passwords, auditing each change; the chain verifies', async () => {
     const added = await cli.run(
       'people',

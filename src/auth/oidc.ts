@@ -166,10 +166,14 @@ function parseIssuer(text: string): URL {
   }
 
   const loopbackHttp = url?.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
-  if (!url || (url.protocol !== 'https:' && !loopbackHttp)) {
+  // An issuer is an https URL with no credentials, query or fragment (OpenID Connect
+  // Discovery §2); the provider's tokens name it exactly.
+  const plain = url && !url.username && !url.password && !url.search && !text.includes('#');
+  if (!url || !plain || (url.protocol !== 'https:' && !loopbackHttp)) {
     fail(
       'BD_CONFIG_INVALID',
-      `--oidc-issuer must be an https URL (plain http only on loopback), not "${text}"`,
+      '--oidc-issuer must be an https URL (plain http only on loopback) without credentials, ' +
+        `query or fragment, not "${text}"`,
       'oidcIssuer',
     );
   }

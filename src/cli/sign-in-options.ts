@@ -114,13 +114,14 @@ function oidcSettingsOf(flags: SignInFlags, origin: string | null): OidcSettings
   if (redirect === null || !isCallbackUrl(redirect)) {
     fail(
       'BD_CONFIG_INVALID',
-      `--oidc-redirect-uri must be an http(s) URL ending in ${OIDC_CALLBACK_PATH} ` +
-        '(or give --public-origin and it is derived)',
+      `--oidc-redirect-uri must be an https URL (http only on loopback) ending in ` +
+        `${OIDC_CALLBACK_PATH}, without query or fragment (or give --public-origin)`,
       'oidcRedirectUri',
     );
   }
-  if (!flags.oidcScope.split(/\s+/).includes('openid')) {
-    fail('BD_CONFIG_INVALID', '--oidc-scope must include "openid"', 'oidcScope');
+  const scopes = flags.oidcScope.split(/\s+/);
+  if (!scopes.includes('openid') || !scopes.includes('email')) {
+    fail('BD_CONFIG_INVALID', '--oidc-scope must include "openid" and "email"', 'oidcScope');
   }
 
   return {
@@ -133,14 +134,24 @@ function oidcSettingsOf(flags: SignInFlags, origin: string | null): OidcSettings
 }
 
 function isCallbackUrl(text: string): boolean {
+  let url: URL;
   try {
-    const url = new URL(text);
-    return (
-      (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname === OIDC_CALLBACK_PATH
-    );
+    url = new URL(text);
   } catch {
     return false;
   }
+
+  // RFC 6749 §3.1.2: an absolute URI without a fragment; plain http only on this machine.
+  const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+  return (
+    (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) &&
+    url.pathname === OIDC_CALLBACK_PATH &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.username === '' &&
+    url.password === '' &&
+    !text.includes('#')
+  );
 }
 
 function originOf(text: string): string {

@@ -36,7 +36,12 @@ export async function startSession(
       action: 'auth.login',
       entityType: 'person',
       entityId: person.id,
-      data: { address, method, userAgent: userAgentOf(request), expiresAt: session.expiresAt },
+      data: {
+        address,
+        method,
+        userAgent: userAgentOf(request),
+        expiresAt: session.expiresAt.toISOString(),
+      },
       at: now,
     });
     return session;

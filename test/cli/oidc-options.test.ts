@@ -6,7 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOidcClient } from '../../src/auth/oidc.ts';
 import { signInSettingsOf, type SignInFlags } from '../../src/cli/sign-in-options.ts';
 
-const BASE: SignInFlags = { sessionIdleMinutes: '30', sessionMaxHours: '12', oidcScope: 'openid' };
+const BASE: SignInFlags = {
+  sessionIdleMinutes: '30',
+  sessionMaxHours: '12',
+  oidcScope: 'openid email',
+};
 
 function refusal(flags: Partial<SignInFlags>): unknown {
   try {
@@ -43,7 +47,7 @@ describe('serve --oidc-* options', () => {
       clientId: 'bd',
       clientSecret: 's3cret',
       redirectUri: 'https://breachdesk.example/api/v1/auth/oidc/callback',
-      scope: 'openid',
+      scope: 'openid email',
     });
   });
 
@@ -69,6 +73,34 @@ describe('serve --oidc-* options', () => {
     ).toMatchObject({ field: 'oidcScope' });
   });
 
+  it('refuses a callback with a query or fragment, or on plain http off this machine', () => {
+    const base = { oidcIssuer: 'https://login.example.com', oidcClientId: 'bd' };
+    for (const uri of [
+      'http://evil.example/api/v1/auth/oidc/callback',
+      'https://breachdesk.example/api/v1/auth/oidc/callback?x=1',
+      'https://breachdesk.example/api/v1/auth/oidc/callback#frag',
+      'https://user:pw@breachdesk.example/api/v1/auth/oidc/callback',
+    ]) {
+      expect(refusal({ ...base, oidcRedirectUri: uri }), uri).toMatchObject({
+        field: 'oidcRedirectUri',
+      });
+    }
+    expect(
+      refusal({ ...base, oidcRedirectUri: 'http://127.0.0.1:8080/api/v1/auth/oidc/callback' }),
+    ).toBeNull();
+  });
+
+  it('refuses a scope that does not ask for the e-mail address', () => {
+    expect(
+      refusal({
+        oidcIssuer: 'https://login.example.com',
+        oidcClientId: 'bd',
+        publicOrigin: 'https://breachdesk.example',
+        oidcScope: 'openid profile',
+      }),
+    ).toMatchObject({ field: 'oidcScope' });
+  });
+
   it('refuses a plain-http issuer anywhere but loopback', () => {
     const settings = {
       clientId: 'bd',
@@ -76,7 +108,14 @@ describe('serve --oidc-* options', () => {
       redirectUri: 'https://breachdesk.example/api/v1/auth/oidc/callback',
       scope: 'openid',
     };
-    for (const issuer of ['http://login.example.com', 'ftp://127.0.0.1', 'not a url']) {
+    for (const issuer of [
+      'http://login.example.com',
+      'ftp://127.0.0.1',
+      'not a url',
+      'https://user:pw@login.example.com',
+      'https://login.example.com/?q=1',
+      'https://login.example.com/#f',
+    ]) {
       expect(() => createOidcClient({ ...settings, issuer })).toThrow(/--oidc-issuer must be/);
     }
     expect(() => createOidcClient({ ...settings, issuer: 'http://127.0.0.1:1' })).not.toThrow();

@@ -177,6 +177,40 @@ describeEachBackend('OpenID Connect sign-in', (backend) => {
     expect(await sessionCount()).toBe(0);
   });
 
+  it('audits every refused callback with why, and repeats no text the caller sent', async () => {
+    const { location, stateCookie } = await start();
+    const returned = await signInAtProvider(location, 'ada@provider.example');
+    const lure = 'Your account is locked. Call +1-555-0100 now';
+
+    const refused = [
+      await callback(returned, undefined),
+      await callback(new URL(`${returned.href}&error=${encodeURIComponent(lure)}`), stateCookie),
+      await callback(new URL(`${returned.href}&error=access_denied`), stateCookie),
+    ];
+    expect(refused.map((r) => r.statusCode)).toEqual([401, 401, 401]);
+    expect(refused[1]?.json().error.message).not.toContain('555');
+    expect(refused[1]?.json().error.message).toMatch(/\(unrecognised\)/);
+    expect(refused[2]?.json().error.message).toMatch(/\(access_denied\)/);
+
+    const failed = (await auditEntriesFor(store.db, '(unknown)')).map(
+      (e) => JSON.parse(e.data) as { method: string; reason: string },
+    );
+    expect(failed.map((f) => f.method)).toEqual(['oidc', 'oidc', 'oidc']);
+    expect(failed[0]?.reason).toMatch(/^state: /);
+    expect(failed[1]?.reason).not.toContain('555');
+  });
+
+  it('limits the sign-ins one address may start, not the others', async () => {
+    const from = (remoteAddress: string) =>
+      server.app.inject({ method: 'GET', url: '/api/v1/auth/oidc/start', remoteAddress });
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) statuses.push((await from('198.51.100.9')).statusCode);
+    expect(statuses.filter((c) => c === 302)).toHaveLength(20);
+    expect(statuses.at(-1)).toBe(429);
+    expect((await from('203.0.113.4')).statusCode).toBe(302);
+  });
+
   it('refuses a callback whose code was tampered with, and opens no session', async () => {
     const { location, stateCookie } = await start();
     const returned = await signInAtProvider(location, 'ada@provider.example');

@@ -221,8 +221,13 @@ describeEachBackend('sign-in with email and password', (backend) => {
       email: 'ada@provider.example',
       address: '198.51.100.7',
     });
-    const actions = (await auditEntriesFor(store.db, ada.id)).map((e) => e.action);
-    expect(actions).toEqual(['person.created', 'auth.login', 'auth.logout']);
+    const entries = await auditEntriesFor(store.db, ada.id);
+    expect(entries.map((e) => e.action)).toEqual(['person.created', 'auth.login', 'auth.logout']);
+    // The session's end as an instant, not an empty object.
+    expect(JSON.parse(entries[1]?.data ?? '{}')).toMatchObject({
+      method: 'password',
+      expiresAt: '2026-12-01T21:00:00.000Z',
+    });
     const all = await auditEntriesFor(store.db, ada.id);
     expect(JSON.stringify([...failed, ...all])).not.toContain('not the password');
     expect((await verifyAuditLog(store.db)).ok).toBe(true);

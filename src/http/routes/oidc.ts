@@ -5,12 +5,14 @@
  * callback can only finish a sign-in that this browser started (no login CSRF).
  */
 import { timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { count, gt } from 'drizzle-orm';
 import { z } from 'zod';
 import { createOidcClient, LOGIN_TTL_MS } from '../../auth/oidc.ts';
 import { personByEmail } from '../../auth/people.ts';
 import { BreachdeskError, fail } from '../../domain/errors.ts';
 import { oidcLogins } from '../../store/schema.ts';
+import { TokenBuckets } from '../rate-limit.ts';
 import type { BreachdeskApp, RouteDeps } from '../server.ts';
 import type { SignInSettings } from '../session-auth.ts';
 import { auditFailedSignIn, startSession } from '../start-session.ts';
@@ -19,6 +21,11 @@ const STATE_COOKIE = 'bd_oidc_state';
 const COOKIE_PATH = '/api/v1/auth/oidc';
 // Sign-ins under way at once; more is someone filling the table, not people signing in.
 const MAX_PENDING = 10_000;
+// Starts per client address: a person needs a few; one address may not fill the table that
+// everyone shares and so lock everyone else out.
+const STARTS_PER_ADDRESS = { burst: 20, perSecond: 20 / 600 };
+// RFC 6749 §4.1.2.1 error codes are short ASCII words; anything else is not repeated back.
+const PROVIDER_ERROR = /^[a-z_]{1,64}$/;
 const NOT_ALLOWED = 'this identity has no Breachdesk account; ask an administrator';
 
 export function registerOidcRoutes(
@@ -28,6 +35,19 @@ export function registerOidcRoutes(
 ): void {
   const oidc = settings.oidc === null ? null : createOidcClient(settings.oidc);
   const secure = settings.plainHttpCookies ? '' : '; Secure';
+  const starts = new TokenBuckets(STARTS_PER_ADDRESS);
+
+  const refusalsAudited = async <T>(request: FastifyRequest, step: () => Promise<T>) => {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof BreachdeskError) {
+        const why = error.field === undefined ? error.message : `${error.field}: ${error.message}`;
+        await auditFailedSignIn(db, settings, request, '(unknown)', 'oidc', why);
+      }
+      throw error;
+    }
+  };
 
   const configured = () => {
     if (oidc === null) {
@@ -42,10 +62,15 @@ export function registerOidcRoutes(
       config: { action: 'auth.oidc', public: true },
       schema: { summary: 'Start signing in at the OpenID Connect provider (a redirect)' },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const client = configured();
       const now = settings.now();
 
+      const allowed = starts.take(request.ip, now.getTime());
+      if (!allowed.allowed) {
+        void reply.header('retry-after', String(allowed.retryAfterSeconds));
+        fail('BD_RATE_LIMITED', `too many sign-ins started from this address; retry later`);
+      }
       const [pending] = await db
         .select({ n: count() })
         .from(oidcLogins)
@@ -80,23 +105,28 @@ export function registerOidcRoutes(
     async (request, reply) => {
       const client = configured();
       const now = settings.now();
-      const expected = stateCookie(request.headers.cookie);
-      const state = request.query.state ?? '';
+      // Every refusal is audited with why, as password sign-ins are; the caller learns the
+      // code and a short reason, never the provider's own text.
+      const email = await refusalsAudited(request, async () => {
+        const expected = stateCookie(request.headers.cookie);
+        const state = request.query.state ?? '';
+        const providerError = request.query.error;
+        if (providerError !== undefined) {
+          const code = PROVIDER_ERROR.test(providerError) ? providerError : 'unrecognised';
+          fail('BD_AUTH_REQUIRED', `the identity provider refused the sign-in (${code})`);
+        }
+        if (expected === null || !sameText(expected, state)) {
+          fail(
+            'BD_AUTH_REQUIRED',
+            'this sign-in was not started in this browser (state cookie missing or different); ' +
+              'start again',
+            'state',
+          );
+        }
 
-      if (request.query.error !== undefined) {
-        fail('BD_AUTH_REQUIRED', `the identity provider refused: ${request.query.error}`);
-      }
-      if (expected === null || !sameText(expected, state)) {
-        fail(
-          'BD_AUTH_REQUIRED',
-          'this sign-in was not started in this browser (state cookie missing or different); ' +
-            'start again',
-          'state',
-        );
-      }
-
-      const callbackUrl = new URL(request.url, settings.oidc?.redirectUri);
-      const { email } = await client.finish(db, callbackUrl, state, now);
+        const callbackUrl = new URL(request.url, settings.oidc?.redirectUri);
+        return (await client.finish(db, callbackUrl, state, now)).email;
+      });
 
       const person = await personByEmail(db, email);
       if (person === null || person.disabledAt !== null) {

@@ -36,7 +36,7 @@ export interface CustomerSummary {
 
 type SummaryRow = typeof customerSummaries.$inferSelect;
 
-const writeSchema = z.object({
+const writeSchema = z.strictObject({
   body: z
     .string({ error: 'give the summary text as body' })
     .trim()
@@ -112,6 +112,21 @@ export async function approveCustomerSummary(
       fail(
         'BD_SUMMARY_STATE',
         `summary ${summaryId} was already approved by ${summary.approvedBy}`,
+        'summaryId',
+      );
+    }
+    // Only the newest text may be approved: approving one a correction has replaced would
+    // send customers the words the team already took back.
+    const [newest] = await tx
+      .select({ id: customerSummaries.id })
+      .from(customerSummaries)
+      .where(eq(customerSummaries.investigationId, investigationId))
+      .orderBy(desc(customerSummaries.writtenAt), desc(customerSummaries.id))
+      .limit(1);
+    if (newest && newest.id !== summaryId) {
+      fail(
+        'BD_SUMMARY_STATE',
+        `summary ${summaryId} was replaced by a newer one (${newest.id}); approve that instead`,
         'summaryId',
       );
     }

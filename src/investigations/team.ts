@@ -93,6 +93,17 @@ export async function addTeamMember(
     await lockInvestigation(tx, investigationId);
     const person = await findPerson(tx, ref);
     checkEligible(person);
+    // Joining a team opens its post-mortem; those who reach post-mortems only that way (an
+    // administrator managing teams) may not open one for themselves.
+    const self = actor.id === personActorId(person.email);
+    if (self && scopeOf(actor, 'postmortem.read') !== 'all') {
+      fail(
+        'BD_AUTH_FORBIDDEN',
+        'you may not add yourself to a team (it would open the post-mortem to you); ask an ' +
+          'incident manager',
+        'person',
+      );
+    }
     const current = await currentRow(tx, investigationId, person.id);
     if (current) {
       fail(

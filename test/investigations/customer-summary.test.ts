@@ -145,6 +145,28 @@ describeEachBackend('customer-facing summaries', (backend) => {
       expect(JSON.parse(entry?.data ?? '{}')).toMatchObject({ bodySha256: summary.bodySha256 });
     });
 
+    it('refuses approving a summary a newer one replaced, data unchanged', async () => {
+      const first = await write('First wording, since corrected.');
+      const correction = await write('The corrected wording.');
+      const before = await digest(store.db);
+
+      await expect(
+        approveCustomerSummary(store.db, otherManager, id, first.id),
+      ).rejects.toMatchObject({ code: 'BD_SUMMARY_STATE', field: 'summaryId' });
+      expect(await digest(store.db)).toEqual(before);
+
+      const approved = await approveCustomerSummary(store.db, otherManager, id, correction.id);
+      expect(approved.approvedBy).toBe(otherManager.id);
+    });
+
+    it('refuses an unknown field rather than dropping it, data unchanged', async () => {
+      const before = await digest(store.db);
+      await expect(
+        writeCustomerSummary(store.db, manager, id, { body: 'text', approved: true }),
+      ).rejects.toMatchObject({ code: 'BD_SUMMARY_INVALID' });
+      expect(await digest(store.db)).toEqual(before);
+    });
+
     it('refuses approving twice and a responder approving, data unchanged', async () => {
       const summary = await write('Our summary.');
       await approveCustomerSummary(store.db, otherManager, id, summary.id);

@@ -173,6 +173,30 @@ describeEachBackend('investigation team', (backend) => {
     expect(audited).toEqual([TRAINING_TOPICS.length, 0]);
   });
 
+  it('refuses an administrator adding themselves (it would open the post-mortem to them)', async () => {
+    await person(store.db, 'ada@provider.example', 'admin');
+    const ada: Actor = { id: 'person:ada@provider.example', role: 'admin', tenantId: null };
+    const before = await digest(store.db);
+
+    await expect(
+      addTeamMember(store.db, ada, id, { person: 'ada@provider.example', teamRole: 'lead' }),
+    ).rejects.toMatchObject({ code: 'BD_AUTH_FORBIDDEN', field: 'person' });
+    expect(await digest(store.db)).toEqual(before);
+
+    // An incident manager reads every post-mortem anyway and may lead the team.
+    await person(store.db, 'ines@provider.example', 'incident_manager');
+    const ines: Actor = {
+      id: 'person:ines@provider.example',
+      role: 'incident_manager',
+      tenantId: null,
+    };
+    const led = await addTeamMember(store.db, ines, id, {
+      person: 'ines@provider.example',
+      teamRole: 'lead',
+    });
+    expect(led.member.teamRole).toBe('lead');
+  });
+
   it('returns the warnings of the checks it is given instead of the training check', async () => {
     const ivy = await person(store.db, 'ivy@provider.example', 'investigator');
     const check: TeamWarningCheck = (_conn, p) => Promise.resolve([`${p.email} training overdue`]);

@@ -33,8 +33,9 @@ export function registerCustomerSummaryRoutes(app: BreachdeskApp, { db }: RouteD
       schema: {
         summary: 'Write a new customer-facing summary (team or incident manager): { body }',
         params: idParams,
-        // Optional so that a missing body gets the domain's BD_SUMMARY_INVALID naming it.
-        body: z.object({
+        // Optional so that a missing body gets the domain's BD_SUMMARY_INVALID naming it; loose
+        // so that an unknown key reaches the strict domain check and is refused by name.
+        body: z.looseObject({
           body: z.string().optional().describe(`1 to ${SUMMARY_MAX_LENGTH} characters, trimmed`),
         }),
       },

@@ -1,13 +1,10 @@
 /**
  * Writes the audit bundle for a time range from the database (format in bundle-format.ts).
- * The file appears whole or not at all: it is written beside its destination under a
- * temporary name and moved into place only once complete and on disk.
+ * The file appears whole or not at all, readable by its owner only (src/store/out-file.ts).
  */
-import { randomBytes } from 'node:crypto';
-import { link, lstat, open, rename, rm } from 'node:fs/promises';
 import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
-import { fail } from '../domain/errors.ts';
 import type { Conn, Db } from '../store/db.ts';
+import { assertOutFree, type OutFileOptions, writeOutFile } from '../store/out-file.ts';
 import { auditLog } from '../store/schema.ts';
 import type { Anchor } from './anchors.ts';
 import { anchorLine, BundleDigest, endLine, entryLine, headerLine } from './bundle-format.ts';
@@ -38,6 +35,9 @@ export interface ExportSummary {
   sha256: string;
 }
 
+/** What an export writes, for the messages about --out. */
+export const BUNDLE = 'the bundle';
+
 // Entries are read this many at a time, so a long log never sits in memory whole.
 const PAGE = 5_000;
 
@@ -49,7 +49,8 @@ const PAGE = 5_000;
  * a log that lost its tail exports as a bundle that says so.
  */
 export async function exportAuditBundle(db: Db, opts: ExportOptions): Promise<ExportSummary> {
-  await assertOutFree(opts.out, opts.force);
+  const outFile: OutFileOptions = { what: BUNDLE, force: opts.force };
+  await assertOutFree(opts.out, outFile);
 
   // One snapshot for the whole file: counts, links and entries agree with each other.
   return db.transaction(
@@ -59,7 +60,7 @@ export async function exportAuditBundle(db: Db, opts: ExportOptions): Promise<Ex
         (a) => a.seq >= Math.max(prev.seq, 1) && (opts.range.to === null || a.seq <= last),
       );
 
-      return writeAtomically(opts.out, opts.force, async (write) => {
+      return writeOutFile(opts.out, outFile, async (write) => {
         const digest = new BundleDigest();
         const put = async (text: string) => {
           digest.update(text);
@@ -130,69 +131,4 @@ async function linkAt(tx: Conn, seq: number): Promise<ChainLink> {
     .from(auditLog)
     .where(eq(auditLog.seq, seq));
   return { seq, hash: row?.hash ?? GENESIS_HASH };
-}
-
-/**
- * Refuses an `out` that exists, unless it may be replaced; --force replaces only a regular
- * file. A device, FIFO, folder or symbolic link is never replaced: a rename over `/dev/null`
- * would turn the system's null device into our file.
- */
-export async function assertOutFree(out: string, force: boolean): Promise<void> {
-  const existing = await lstat(out).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return null;
-    throw err;
-  });
-  if (existing && !existing.isFile()) {
-    fail(
-      'BD_REQUEST_INVALID',
-      `${out} exists and is not a regular file; name a new file to write the bundle to`,
-      'out',
-    );
-  }
-  if (existing && !force) {
-    fail('BD_REQUEST_INVALID', `${out} already exists; pass --force to replace it`, 'out');
-  }
-}
-
-type Write = (text: string) => Promise<void>;
-
-async function writeAtomically<T>(out: string, force: boolean, body: (w: Write) => Promise<T>) {
-  const partial = `${out}.${randomBytes(6).toString('hex')}.partial`;
-  // Audit entries name people and incidents: the bundle is readable by its owner only.
-  const file = await open(partial, 'wx', 0o600);
-  try {
-    const result: T = await body(async (text) => {
-      if (text !== '') await file.write(text);
-    });
-    await file.sync();
-    await file.close();
-    await moveIntoPlace(partial, out, force);
-    return result;
-  } catch (err) {
-    await file.close().catch(() => undefined);
-    await rm(partial, { force: true });
-    throw err;
-  }
-}
-
-// Without --force, a hard link puts the file in place only if nothing is there yet, even if
-// something appeared since the check; where links are not supported, rename does.
-async function moveIntoPlace(partial: string, out: string, force: boolean): Promise<void> {
-  if (force) {
-    // Checked again: something other than a file may have appeared while the bundle was written.
-    await assertOutFree(out, true);
-    return rename(partial, out);
-  }
-
-  try {
-    await link(partial, out);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      fail('BD_REQUEST_INVALID', `${out} already exists; pass --force to replace it`, 'out');
-    }
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw err;
-    return rename(partial, out);
-  }
-  await rm(partial);
 }

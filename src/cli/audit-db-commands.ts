@@ -5,9 +5,10 @@
 import type { Command } from 'commander';
 import { readAnchorFile } from '../audit/anchors.ts';
 import { takeAnchor, verifyAuditLogWithAnchors } from '../audit/anchoring.ts';
-import { assertOutFree, exportAuditBundle } from '../audit/bundle-export.ts';
+import { BUNDLE, exportAuditBundle } from '../audit/bundle-export.ts';
 import { exportRange } from '../audit/export-range.ts';
 import type { Store } from '../store/db.ts';
+import { assertOutFree } from '../store/out-file.ts';
 import { anchorFileOf } from './anchor-options.ts';
 import type { ExportFlags, VerifyFlags } from './audit-commands.ts';
 import { dataDirOf, openExistingStore } from './options.ts';
@@ -53,7 +54,7 @@ export async function runExport(program: Command, opts: ExportFlags): Promise<vo
   // Bad input is refused before the database is opened.
   const range = exportRange(opts.from, opts.to);
   const force = Boolean(opts.force);
-  await assertOutFree(opts.out, force);
+  await assertOutFree(opts.out, { what: BUNDLE, force });
   const file = anchorFile(program, opts.anchorFile);
   const anchors = (await readAnchorFile(file)) ?? [];
 

@@ -4,11 +4,11 @@
  * default the OS user), which goes into the audit log. Warnings about an untrained person put
  * on call go to stderr; --json prints them with the shift on stdout too.
  */
-import { writeFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { cliActor } from '../auth/actor.ts';
 import { fail } from '../domain/errors.ts';
 import type { Store } from '../store/db.ts';
+import { assertOutFree, type OutFileOptions, writeOutFile } from '../store/out-file.ts';
 import { instantInput } from '../training/input.ts';
 import { EXPORT_FORMATS, EXPORT_ROWS, exportTraining } from '../training/export.ts';
 import { addOnCall, listOnCall, removeOnCall, type ShiftView } from '../training/on-call.ts';
@@ -18,6 +18,9 @@ import { openExistingStore } from './options.ts';
 
 const asOption = () =>
   new Option('--as <name>', 'the person acting (default: the OS user)').env('BREACHDESK_AS');
+
+// The export names people and their e-mail addresses: a new file only, never replaced.
+const EXPORT_FILE: OutFileOptions = { what: 'the training export' };
 
 const actorOf = (opts: { as?: string }) => cliActor('admin', opts.as);
 
@@ -110,17 +113,21 @@ function registerTraining(program: Command): void {
         .choices(EXPORT_ROWS)
         .default('status'),
     )
-    .option('--out <file>', 'write to this file (default: stdout)')
+    .option('--out <file>', 'write to this new file, mode 0600 (default: stdout)')
     .addOption(asOption())
     .action(async (opts: ExportFlags) => {
+      const { out } = opts;
+      // Refused before the export is built and audited as done: nothing left, nothing logged.
+      if (out !== undefined) await assertOutFree(out, EXPORT_FILE);
+
       await withExistingStore(program, async ({ db }) => {
         const file = await exportTraining(db, actorOf(opts), opts);
-        if (opts.out === undefined) {
+        if (out === undefined) {
           process.stdout.write(file.body);
           return;
         }
-        await writeFile(opts.out, file.body);
-        process.stderr.write(`training export written to ${opts.out}\n`);
+        await writeOutFile(out, EXPORT_FILE, (write) => write(file.body));
+        process.stderr.write(`training export written to ${out}\n`);
       });
     });
 }

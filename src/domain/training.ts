@@ -87,6 +87,24 @@ export function isResponseSide(role: Role): boolean {
   return role !== 'tenant_admin';
 }
 
+/**
+ * The roles that respond to incidents, and so the only ones a rota may put on call. Reporters,
+ * auditors and account teams are trained (they are on the response side) but do not respond.
+ */
+export const ONCALL_ROLES: readonly Role[] = [
+  'admin',
+  'responder',
+  'investigator',
+  'incident_manager',
+  'executive_incident_manager',
+  'legal',
+];
+
+/** Whether a person of `role` may be put on call. */
+export function canBeOnCall(role: Role): boolean {
+  return ONCALL_ROLES.includes(role);
+}
+
 /** The topic with `id`, or null. */
 export function topicById(
   id: string,

@@ -11,7 +11,7 @@ import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
-import { isResponseSide } from '../domain/training.ts';
+import { canBeOnCall, isResponseSide, ONCALL_ROLES } from '../domain/training.ts';
 import type { Role } from '../domain/types.ts';
 import { type Conn, type Db, iso } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
@@ -22,6 +22,9 @@ import { personTrainingAt } from './records.ts';
 
 /** Longest shift, in days: a longer stretch is a rota to plan in several shifts. */
 export const ONCALL_MAX_DAYS = 31;
+
+/** Furthest ahead a shift may start, in days: a year's rota and a day, no further. */
+export const ONCALL_MAX_LEAD_DAYS = 366;
 
 const MS_PER_DAY = 86_400_000;
 
@@ -81,8 +84,9 @@ async function warningsFor(conn: Conn, person: PersonRow, at: Date): Promise<str
 }
 
 /**
- * Puts a person on call from `startsAt` to `endsAt` (at most ONCALL_MAX_DAYS, not yet over,
- * not overlapping another shift of theirs). The warnings look at the shift's end: training
+ * Puts a person of an ONCALL_ROLES role on call from `startsAt` to `endsAt` (at most
+ * ONCALL_MAX_DAYS, not yet over, starting at most ONCALL_MAX_LEAD_DAYS from now, not
+ * overlapping another shift of theirs). The warnings look at the shift's end: training
  * only gets staler with time, so that is its worst point.
  */
 export async function addOnCall(
@@ -104,6 +108,14 @@ export async function addOnCall(
       code: 'BD_ONCALL_INVALID',
       lock: true,
     });
+    if (!canBeOnCall(person.role as Role)) {
+      fail(
+        'BD_ONCALL_INVALID',
+        `${person.email} is ${person.role}, a role that does not respond to incidents; ` +
+          `name a person of role ${ONCALL_ROLES.join(', ')}`,
+        'person',
+      );
+    }
     if (person.disabledAt !== null) {
       fail('BD_ONCALL_INVALID', `${person.email} is disabled and cannot be on call`, 'person');
     }
@@ -216,6 +228,13 @@ function checkPeriod(startsAt: Date, endsAt: Date, now: Date): void {
   }
   if (endsAt.getTime() <= now.getTime()) {
     fail('BD_ONCALL_INVALID', 'endsAt is past: the shift would already be over', 'endsAt');
+  }
+  if (startsAt.getTime() - now.getTime() > ONCALL_MAX_LEAD_DAYS * MS_PER_DAY) {
+    fail(
+      'BD_ONCALL_INVALID',
+      `startsAt is more than ${ONCALL_MAX_LEAD_DAYS} days from now; plan that shift later`,
+      'startsAt',
+    );
   }
 }
 

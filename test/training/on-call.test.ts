@@ -1,7 +1,8 @@
 /**
  * The on-call rota on PGlite and PostgreSQL: training warnings for untrained and overdue
  * people (and none for trained ones), recorded in the audit entry; period refusals that store
- * nothing; removal; and trainingWarnings as other parts call it.
+ * nothing (a role that does not respond, a start more than 366 days ahead); removal; and
+ * trainingWarnings as other parts call it.
  */
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,6 +21,15 @@ import { seedTenants } from '../support/factories.ts';
 import { fullSnapshot, joinPerson, manager, trainAll } from './training-fixtures.ts';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
+// The roles that respond to incidents, and so the only ones a rota may call.
+const ONCALL_ROLES = [
+  'admin',
+  'responder',
+  'investigator',
+  'incident_manager',
+  'executive_incident_manager',
+  'legal',
+];
 const SHIFT = { startsAt: '2026-11-23T08:00:00Z', endsAt: '2026-11-30T08:00:00Z' };
 
 async function auditData(store: Store, action: string) {
@@ -119,6 +129,26 @@ describeEachBackend('on-call rota', (backend) => {
         'startsAt',
       ],
       ['a tenant admin', { person: 'ta@acme.example' }, 'BD_ONCALL_INVALID', 'person'],
+      ['a reporter', { person: 'reporter@provider.example' }, 'BD_ONCALL_INVALID', 'person'],
+      ['an auditor', { person: 'auditor@provider.example' }, 'BD_ONCALL_INVALID', 'person'],
+      [
+        'an account team member',
+        { person: 'account_team@provider.example' },
+        'BD_ONCALL_INVALID',
+        'person',
+      ],
+      [
+        'a start 366 days and 1 ms from now',
+        { startsAt: '2027-11-21T12:00:00.001Z', endsAt: '2027-11-22T12:00:00Z' },
+        'BD_ONCALL_INVALID',
+        'startsAt',
+      ],
+      [
+        'a shift in the year 9999',
+        { startsAt: '9999-01-01T00:00:00Z', endsAt: '9999-01-02T00:00:00Z' },
+        'BD_ONCALL_INVALID',
+        'startsAt',
+      ],
       ['a disabled person', { person: 'gone@provider.example' }, 'BD_ONCALL_INVALID', 'person'],
       [
         'an overlapping shift',
@@ -134,6 +164,9 @@ describeEachBackend('on-call rota', (backend) => {
         role: 'tenant_admin',
         tenantId: 'acme',
       });
+      for (const role of ['reporter', 'auditor', 'account_team']) {
+        await joinPerson(store.db, `${role}@provider.example`, '2026-02-01T00:00:00Z', { role });
+      }
       const gone = await joinPerson(store.db, 'gone@provider.example', '2026-02-01T00:00:00Z');
       await disablePerson(store.db, gone, 'test');
       await addOnCall(store.db, manager, { person: 'rita@provider.example', ...SHIFT }, NOW);
@@ -159,6 +192,33 @@ describeEachBackend('on-call rota', (backend) => {
     );
 
     expect(added.shift.endsAt).toBe('2027-01-01T00:00:00.000Z');
+  });
+
+  it('accepts a shift that starts exactly 366 days from now', async () => {
+    await joinPerson(store.db, 'rita@provider.example', '2026-02-01T00:00:00Z');
+    const late = { startsAt: '2027-11-21T12:00:00Z', endsAt: '2027-11-22T12:00:00Z' };
+
+    const added = await addOnCall(
+      store.db,
+      manager,
+      { person: 'rita@provider.example', ...late },
+      NOW,
+    );
+
+    expect(added.shift.startsAt).toBe('2027-11-21T12:00:00.000Z');
+  });
+
+  it.each(ONCALL_ROLES)('puts a person of role %s on call', async (role) => {
+    await joinPerson(store.db, 'pat@provider.example', '2026-02-01T00:00:00Z', { role });
+
+    const added = await addOnCall(
+      store.db,
+      manager,
+      { person: 'pat@provider.example', ...SHIFT },
+      NOW,
+    );
+
+    expect(added.shift.email).toBe('pat@provider.example');
   });
 
   it('removes a shift once, audited, and lists only current and upcoming shifts', async () => {

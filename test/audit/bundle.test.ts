@@ -231,7 +231,7 @@ describeEachBackend('audit bundle tampering', (backend) => {
     expect(await verifyTampered((l) => withTrailerRecomputed(l))).toMatchObject({ ok: true });
   });
 
-  it('notices an edited anchor time, which no entry hash covers, by the trailer digest', async () => {
+  it('notices an edited anchor time, which no entry hash covers, by the digest', async () => {
     const verdict = await verifyTampered((l) => {
       l[7] = (l[7] ?? '').replace('2026-04-01', '2026-04-02');
       return l;

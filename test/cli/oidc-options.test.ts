@@ -31,7 +31,7 @@ describe('serve --oidc-* options', () => {
     expect(signInSettingsOf(BASE, '127.0.0.1').oidc).toBeNull();
   });
 
-  it('derives the callback from the public origin and reads the secret from the environment', () => {
+  it('derives the callback from the public origin, the secret from the environment', () => {
     process.env.BREACHDESK_OIDC_CLIENT_SECRET = 's3cret';
     const settings = signInSettingsOf(
       {

@@ -143,7 +143,7 @@ describeEachBackend('hostile input against a live server', (backend) => {
     expect(titles.map((t) => t.title).sort()).toEqual([...HOSTILE].sort());
   });
 
-  it('keeps transition reasons, suppression reasons, contacts and token labels as data', async () => {
+  it('keeps transition and suppression reasons, contacts and token labels as data', async () => {
     for (const p of HOSTILE) {
       // diagnose ⇄ stabilize may be walked as often as needed, each move with its reason.
       for (const to of ['stabilize', 'diagnose']) {

@@ -150,7 +150,7 @@ describeEachBackend('investigation team', (backend) => {
     expect(await store.db.select().from(investigationTeam)).toHaveLength(2);
   });
 
-  it('warns when an untrained person joins, not a trained one, and audits the warnings', async () => {
+  it('warns when an untrained person joins, not a trained one, and audits it', async () => {
     const ivy = await person(store.db, 'ivy@provider.example', 'investigator');
     const tom = await person(store.db, 'tom@provider.example', 'responder');
     await trainAll(store.db, tom.id, new Date().toISOString());
@@ -173,7 +173,7 @@ describeEachBackend('investigation team', (backend) => {
     expect(audited).toEqual([TRAINING_TOPICS.length, 0]);
   });
 
-  it('refuses an administrator adding themselves (it would open the post-mortem to them)', async () => {
+  it('refuses an administrator adding themselves (it opens the post-mortem)', async () => {
     await person(store.db, 'ada@provider.example', 'admin');
     const ada: Actor = { id: 'person:ada@provider.example', role: 'admin', tenantId: null };
     const before = await digest(store.db);

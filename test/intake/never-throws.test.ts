@@ -23,6 +23,21 @@ import {
 
 const OUTCOME_KINDS = ['signal', 'skipped', 'rejected'];
 
+// Times of receipt: mostly this era, where year-less stamps (fast logs) can be placed, and
+// sometimes any date at all, invalid ones included. Uniform fc.date() spans ±270,000 years, so
+// a year-less line almost never lands in a usable year and a run of 500 could see no signal.
+const receivedAt = fc.oneof(
+  {
+    weight: 9,
+    arbitrary: fc.date({
+      min: new Date('1990-01-01T00:00:00Z'),
+      max: new Date('2100-01-01T00:00:00Z'),
+      noInvalidDate: true,
+    }),
+  },
+  { weight: 1, arbitrary: fc.date() },
+);
+
 // Records that look nearly right reach deeper checks than fully random values do.
 const nearlyValid = fc.record(
   {
@@ -87,7 +102,7 @@ describe.each([
     const seen = new Set<ParseOutcome['kind']>();
 
     fc.assert(
-      fc.property(findings, fc.date(), (record, at) => {
+      fc.property(findings, receivedAt, (record, at) => {
         const outcome = adapter.parse(record, at);
         seen.add(outcome.kind);
         if (outcome.kind === 'rejected') {
@@ -120,7 +135,7 @@ describe.each([
     const seen = new Set<ParseOutcome['kind']>();
 
     fc.assert(
-      fc.property(records, fc.date(), (record, at) => {
+      fc.property(records, receivedAt, (record, at) => {
         const outcome = adapter.parse(record, at);
         seen.add(outcome.kind);
         if (outcome.kind === 'rejected') {

@@ -160,11 +160,13 @@ export function registerInvestigationCommands(program: Command): void {
           if (opts.json) return console.log(JSON.stringify(result));
 
           console.log(
-            `${result.files.length} files, ${result.eventsScanned} events scanned, ${result.eventsMatched} matched`,
+            `${result.files.length} files, ${result.eventsScanned} events scanned, ` +
+              `${result.eventsMatched} matched`,
           );
           for (const t of result.tenants) {
             console.log(
-              `  ${t.tenantId}: ${t.events} events, ${t.objects} objects, ${t.firstAccess} .. ${t.lastAccess}`,
+              `  ${t.tenantId}: ${t.events} events, ${t.objects} objects, ` +
+                `${t.firstAccess} .. ${t.lastAccess}`,
             );
           }
         });

@@ -73,6 +73,12 @@ export const POLICY = {
     roles: everywhere(...ROLES),
     public: true,
   },
+  'console.asset': {
+    summary: 'load the web console page and its assets',
+    object: null,
+    roles: everywhere(...ROLES),
+    public: true,
+  },
   'auth.login': {
     summary: 'sign in',
     object: null,

@@ -18,6 +18,7 @@ import { fail } from '../domain/errors.ts';
 import type { Store } from '../store/db.ts';
 import { type BodyLimits, bodyLimitFor, resolveBodyLimits } from './body-limits.ts';
 import { registerAuthorization } from './authorize.ts';
+import { registerConsole } from './console.ts';
 import { toErrorResponse } from './error-response.ts';
 import { registerNulGuard } from './nul-guard.ts';
 import { ALWAYS_HEADERS, addSecurityHeaders } from './security-headers.ts';
@@ -59,6 +60,8 @@ export interface ServerOptions {
   correlation?: CorrelationConfig;
   /** Sessions, cookie flags, sign-in throttling (src/http/session-auth.ts, docs/sign-in.md). */
   signIn?: Partial<SignInSettings>;
+  /** Serve the web console (web/dist) at `/`; default true. */
+  console?: boolean;
 }
 
 interface RawReply {
@@ -165,6 +168,7 @@ export async function buildServer(opts: ServerOptions) {
   registerAuditRoutes(app, deps);
   registerClockRoutes(app);
   registerEvidenceRoutes(app, deps);
+  if (opts.console !== false) await registerConsole(app);
 
   await app.ready();
   return app;

@@ -1,0 +1,7 @@
+export function Dashboards() {
+  return (
+    <main id="main">
+      <h1>Dashboards</h1>
+    </main>
+  );
+}

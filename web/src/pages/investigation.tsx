@@ -1,0 +1,7 @@
+export function Investigation() {
+  return (
+    <main id="main">
+      <h1>Investigation</h1>
+    </main>
+  );
+}

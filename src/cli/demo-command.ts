@@ -3,7 +3,33 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../domain/errors.ts';
 import { openStore } from '../store/db.ts';
+import { createLogger } from '../log.ts';
+import type { Store } from '../store/db.ts';
+import { portOf } from './intake-listeners.ts';
 import { smtpUrl } from './options.ts';
+
+async function serveConsole(store: Store, label: string, id: string, port: number) {
+  const { addDemoAccounts, serveDemo } = await import('../demo/serve.ts');
+  const accounts = await addDemoAccounts(store, id);
+  await serveDemo(store, {
+    host: '127.0.0.1',
+    port,
+    log: createLogger(),
+    ready(url) {
+      const lines = [
+        '',
+        `console: ${url}/investigations/${label}  (Ctrl-C stops it)`,
+        'sign in as (passwords made for this run only):',
+        ...accounts.map(
+          (a) =>
+            `  ${a.role.padEnd(17)} ${a.email.padEnd(24)} ${a.password}` +
+            (a.tenantId ? `  (tenant ${a.tenantId})` : ''),
+        ),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    },
+  });
+}
 
 function stamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
@@ -15,7 +41,11 @@ export function registerDemoCommand(program: Command): void {
     .description('run the whole job on a generated scenario in a fresh data folder')
     .option('--json', 'end with one JSON line summarising the run')
     .option('--seed <n>', 'scenario seed', '7')
-    .action(async (opts: { json?: boolean; seed: string }) => {
+    .option('--serve', 'then serve the web console with the demo data (loopback only)')
+    .option('--port <port>', 'port of the console with --serve', '8080')
+    .action(async (opts: { json?: boolean; seed: string; serve?: boolean; port: string }) => {
+      // Checked first, so a bad port leaves no demo folder behind.
+      const port = opts.serve ? portOf(opts.port) : 0;
       const given = program.opts<{ dataDir?: string }>().dataDir;
       const dir = resolve(given ?? join('.breachdesk', `demo-${stamp()}`));
       await mkdir(dir, { recursive: true });
@@ -47,6 +77,9 @@ export function registerDemoCommand(program: Command): void {
             `${result.investigation}: ${result.stage}, ${result.noticesDelivered} notices delivered`,
           );
         if (!result.auditVerified) process.exitCode = 1;
+        if (opts.serve && result.auditVerified) {
+          await serveConsole(store, result.investigation, result.investigationId, port);
+        }
       } finally {
         await store.close();
       }

@@ -42,8 +42,9 @@ describeInBrowser('console shell', () => {
 
     expect(res?.status()).toBe(200);
     expect(res?.headers()['content-security-policy']).toContain("default-src 'self'");
-    await expect(page.getByRole('heading', { name: 'Sign in to Breachdesk' }).isVisible())
-      .resolves.toBe(true);
+    await expect(
+      page.getByRole('heading', { name: 'Sign in to Breachdesk' }).isVisible(),
+    ).resolves.toBe(true);
     expect(await seriousA11yViolations(page)).toEqual([]);
     expect(violations).toEqual([]);
   });

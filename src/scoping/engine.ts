@@ -8,6 +8,8 @@ import { detectCompression, expandPaths } from './files.ts';
 import { parseIndicators, sourceIpMatcher } from './indicators.ts';
 import { ndjsonAccessAdapter } from './ndjson-access.ts';
 import type {
+  ActivityBucket,
+  ScopeActivity,
   LogAdapter,
   ScopeFormat,
   ScopeIndicators,
@@ -137,6 +139,19 @@ const TENANT_SCOPES = `
   WHERE tenant_id IS NOT NULL
   GROUP BY tenant_id
   ORDER BY tenant_id`;
+
+// The span of all attributed events decides one bucket width for every tenant of the run.
+const ATTRIBUTED_SPAN = `
+  SELECT epoch_ms(max(event_time)) - epoch_ms(min(event_time)) AS span_ms
+  FROM mapped WHERE tenant_id IS NOT NULL`;
+
+const activitySql = (bucket: ActivityBucket) => `
+  SELECT tenant_id, epoch_ms(date_trunc('${bucket}', event_time)) AS at_ms,
+    count(DISTINCT event_key) AS events
+  FROM mapped
+  WHERE tenant_id IS NOT NULL
+  GROUP BY ALL
+  ORDER BY tenant_id, at_ms`;
 
 const UNMAPPED = `
   SELECT count(DISTINCT event_key) AS events,
@@ -333,8 +348,30 @@ async function loadTenantResources(
   appender.closeSync();
 }
 
+/** The bucket width for events spread over `spanMs` (see ScopeActivity). */
+export function activityBucketFor(spanMs: number): ActivityBucket {
+  const day = 24 * 3_600_000;
+  if (spanMs <= 3 * day) return 'hour';
+  return spanMs <= 180 * day ? 'day' : 'week';
+}
+
+async function activityByTenant(db: DuckDBConnection): Promise<Map<string, ScopeActivity>> {
+  const bucket = activityBucketFor(toNumber((await firstRow(db, ATTRIBUTED_SPAN)).span_ms));
+  const reader = await db.runAndReadAll(activitySql(bucket));
+
+  const byTenant = new Map<string, ScopeActivity>();
+  for (const row of reader.getRowObjectsJS()) {
+    const tenantId = String(row.tenant_id);
+    const activity = byTenant.get(tenantId) ?? { bucket, counts: [] };
+    activity.counts.push({ at: isoFromMs(row.at_ms), events: toNumber(row.events) });
+    byTenant.set(tenantId, activity);
+  }
+  return byTenant;
+}
+
 async function tenantScopes(db: DuckDBConnection, hasSubjects: boolean): Promise<TenantScope[]> {
   const reader = await db.runAndReadAll(TENANT_SCOPES);
+  const activity = await activityByTenant(db);
 
   return reader.getRowObjectsJS().map((row) => ({
     tenantId: typeof row.tenant_id === 'string' ? row.tenant_id : '',
@@ -347,6 +384,7 @@ async function tenantScopes(db: DuckDBConnection, hasSubjects: boolean): Promise
     sampleObjects: strings(row.sample_objects),
     touchedResources: strings(row.touched_resources),
     subjects: hasSubjects && row.subjects !== null ? toNumber(row.subjects) : null,
+    activity: activity.get(String(row.tenant_id)) ?? { bucket: 'hour', counts: [] },
   }));
 }
 

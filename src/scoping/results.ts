@@ -6,6 +6,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { Conn } from '../store/db.ts';
 import { iso } from '../store/db.ts';
 import { scopedTenants, scopingRuns, tenants } from '../store/schema.ts';
+import type { ScopeActivity } from './types.ts';
 
 export interface AffectedTenant {
   tenantId: string;
@@ -21,6 +22,8 @@ export interface AffectedTenant {
   actions: string[];
   sampleObjects: string[];
   touchedResources: string[];
+  /** Events over time; null for runs stored before it was recorded. */
+  activity: ScopeActivity | null;
 }
 
 /** The affected tenants of the investigation's latest scoping run (empty if never scoped). */
@@ -59,6 +62,7 @@ export async function latestAffectedTenants(
       actions: scope.actions,
       sampleObjects: scope.sampleObjects,
       touchedResources: scope.touchedResources,
+      activity: scope.activity ?? null,
     })),
   };
 }

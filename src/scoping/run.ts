@@ -77,6 +77,7 @@ export async function scopeInvestigation(
           actions: t.actions,
           sampleObjects: t.sampleObjects,
           touchedResources: t.touchedResources,
+          activity: t.activity,
         })),
       );
     }

@@ -46,7 +46,22 @@ export interface TenantScope {
   touchedResources: string[];
   /** Distinct data subjects; null when the log format does not name them (CloudTrail). */
   subjects: number | null;
+  /** Distinct events per UTC time bucket, for "records per tenant over time". */
+  activity: ScopeActivity;
 }
+
+/**
+ * Events over time. One bucket width per run (the same for every tenant, so they compare):
+ * an hour when all attributed events fall within three days, a day within 180 days, a week
+ * (from Monday 00:00 UTC) beyond. Only buckets with events are listed, oldest first.
+ */
+export interface ScopeActivity {
+  bucket: ActivityBucket;
+  counts: { at: string; events: number }[];
+}
+
+export const ACTIVITY_BUCKETS = ['hour', 'day', 'week'] as const;
+export type ActivityBucket = (typeof ACTIVITY_BUCKETS)[number];
 
 /** The outcome of one scoping run. */
 export interface ScopeResult {

@@ -344,6 +344,14 @@ describe('scoping CloudTrail held in every shape at once', () => {
       sampleObjects: ['shared-data/public/old.txt', 'shared-data/public/readme.txt'],
       touchedResources: ['aws_account:111111111111'],
       subjects: null,
+      // One event at 00:30, one at 07:30.
+      activity: {
+        bucket: 'hour',
+        counts: [
+          { at: '2024-03-01T00:00:00.000Z', events: 1 },
+          { at: '2024-03-01T07:00:00.000Z', events: 1 },
+        ],
+      },
     });
   });
 
@@ -363,6 +371,16 @@ describe('scoping CloudTrail held in every shape at once', () => {
       ],
       touchedResources: ['bucket:bravo-archive', 'bucket_prefix:shared-data/bravo/'],
       subjects: null,
+      // e1 01:00 and the listing 01:10; 02:00; 05:00; e11 06:00 and e13's copy source 06:30.
+      activity: {
+        bucket: 'hour',
+        counts: [
+          { at: '2024-03-01T01:00:00.000Z', events: 2 },
+          { at: '2024-03-01T02:00:00.000Z', events: 1 },
+          { at: '2024-03-01T05:00:00.000Z', events: 1 },
+          { at: '2024-03-01T06:00:00.000Z', events: 2 },
+        ],
+      },
     });
   });
 
@@ -383,6 +401,16 @@ describe('scoping CloudTrail held in every shape at once', () => {
       ],
       touchedResources: ['bucket:charlie-media', 'bucket_prefix:shared-data/bravo/legal/'],
       subjects: null,
+      // The legal prefix at 01:05, video 04:00, e13's copy target 06:30, photo 07:00.
+      activity: {
+        bucket: 'hour',
+        counts: [
+          { at: '2024-03-01T01:00:00.000Z', events: 1 },
+          { at: '2024-03-01T04:00:00.000Z', events: 1 },
+          { at: '2024-03-01T06:00:00.000Z', events: 1 },
+          { at: '2024-03-01T07:00:00.000Z', events: 1 },
+        ],
+      },
     });
   });
 

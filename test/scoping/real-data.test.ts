@@ -146,6 +146,7 @@ function expectedScope(
       actions: Set<string>;
       touched: Set<string>;
       times: number[];
+      eventTimes: Map<string, number>;
     }
   >();
   let denied = 0;
@@ -173,7 +174,8 @@ function expectedScope(
         objects: new Set(),
         actions: new Set(),
         touched: new Set(),
-        times: [],
+        times: [] as number[],
+        eventTimes: new Map<string, number>(),
       };
       tenants.set(tenantId, t);
       t.events.add(key);
@@ -183,8 +185,11 @@ function expectedScope(
       const owning = owningResource(touch, record.recipientAccountId ?? '', resources);
       if (owning) t.touched.add(`${owning.kind}:${owning.value}`);
       t.times.push(timeOf(record));
+      t.eventTimes.set(key, timeOf(record));
     }
   });
+  const all = [...tenants.values()].flatMap((t) => t.times);
+  const bucket = bucketFor(Math.max(...all) - Math.min(...all));
   return {
     denied,
     tenants: [...tenants]
@@ -200,8 +205,31 @@ function expectedScope(
         sampleObjects: [...t.objects].sort().slice(0, 20),
         touchedResources: [...t.touched].sort(),
         subjects: null,
+        activity: { bucket, counts: countsPer(bucket, [...t.eventTimes.values()]) },
       })),
   };
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+function bucketFor(spanMs: number): 'hour' | 'day' | 'week' {
+  return spanMs <= 3 * DAY ? 'hour' : spanMs <= 180 * DAY ? 'day' : 'week';
+}
+
+/** Distinct events per bucket start (UTC; weeks from Monday), oldest first. */
+function countsPer(bucket: 'hour' | 'day' | 'week', times: number[]) {
+  const startOf = (ms: number) => {
+    if (bucket === 'hour') return ms - (ms % HOUR);
+    const day = ms - (ms % DAY);
+    // 1970-01-01 was a Thursday: Monday is three days earlier in the cycle.
+    return bucket === 'day' ? day : day - ((Math.floor(day / DAY) + 3) % 7) * DAY;
+  };
+  const counts = new Map<number, number>();
+  for (const t of times) counts.set(startOf(t), (counts.get(startOf(t)) ?? 0) + 1);
+  return [...counts]
+    .sort(([a], [b]) => a - b)
+    .map(([at, events]) => ({ at: new Date(at).toISOString(), events }));
 }
 
 function scope(paths: string[], indicators: Partial<ScopeIndicators>, resources: TenantResource[]) {

@@ -130,6 +130,13 @@ export const POLICY = {
     roles: everywhere(...READERS),
   },
   'metrics.read': { summary: 'read metrics', object: null, roles: everywhere(...READERS) },
+  // Content-free "something changed" signals for the console: each reader then refetches
+  // only what its own actions allow, so every role that uses the console may listen.
+  'events.read': {
+    summary: 'listen for change signals (no content)',
+    object: null,
+    roles: { ...everywhere(...NOTICE_READERS), tenant_admin: 'own_tenant' },
+  },
   'investigation.move': {
     summary: 'move investigations',
     object: 'investigation',
@@ -335,6 +342,13 @@ export const POLICY = {
     summary: 'change breach contacts',
     object: 'tenant',
     roles: { ...everywhere('admin'), tenant_admin: 'own_tenant' },
+  },
+  // The one-time link in a breach contact's test e-mail: whoever holds it confirms the address.
+  'contact.confirm': {
+    summary: "confirm a breach contact's address with the link from its test e-mail",
+    object: null,
+    roles: everywhere(...ROLES),
+    public: true,
   },
   'tokens.manage': { summary: 'manage API tokens', object: 'token', roles: everywhere('admin') },
   'audit.read': {

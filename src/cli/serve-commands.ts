@@ -14,6 +14,7 @@ import { type BounceListener, startBounceListener } from '../notify/bounces.ts';
 import { flagHoldsDueForReview } from '../notify/holds.ts';
 import { alertTenantsWithoutContacts } from '../notify/reachability.ts';
 import { deliverStaffAlerts } from '../notify/staff-alerts.ts';
+import { deliverContactTests } from '../notify/contact-tests.ts';
 import { createTransport, dkimFromEnv, type Transport } from '../notify/transport.ts';
 import { deliverDue } from '../notify/worker.ts';
 import type { Store } from '../store/db.ts';
@@ -268,6 +269,7 @@ async function workerPass(store: Store, transport: Transport, log: Logger, once:
     await flagHoldsDueForReview(store.db);
     const tally = await deliverDue(store.db, transport, { log });
     const alerts = await deliverStaffAlerts(store.db, transport, { log });
+    await deliverContactTests(store.db, transport, { log });
     const busy = tally.sent + tally.failed + tally.retrying + tally.uncertain;
     if (unreachable + busy + deadlines.reminders + deadlines.escalations > 0) {
       log.info(

@@ -21,6 +21,7 @@ export const CONSOLE_PATHS = [
   '/audit',
   '/investigations/:id',
   '/tenants/:tenantId',
+  '/confirm-contact',
 ] as const;
 
 export async function registerConsole(app: BreachdeskApp, dir = CONSOLE_DIR): Promise<void> {

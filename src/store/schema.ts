@@ -16,6 +16,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { ScopeActivity } from '../scoping/types.ts';
 
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 
@@ -55,6 +56,9 @@ export const breachContacts = pgTable(
     email: text('email').notNull(),
     language: text('language').notNull().default('en'),
     createdAt: instant('created_at').notNull(),
+    // When the contact last opened a test e-mail's confirmation link (null: never, or the
+    // address changed since).
+    confirmedAt: instant('confirmed_at'),
   },
   (t) => [index('breach_contacts_tenant').on(t.tenantId)],
 );
@@ -312,6 +316,8 @@ export const scopedTenants = pgTable(
     actions: jsonb('actions').$type<string[]>().notNull(),
     sampleObjects: jsonb('sample_objects').$type<string[]>().notNull(),
     touchedResources: jsonb('touched_resources').$type<string[]>().notNull().default([]),
+    // Events over time (src/scoping/types.ts ScopeActivity); null for runs stored before it.
+    activity: jsonb('activity').$type<ScopeActivity>(),
   },
   (t) => [uniqueIndex('scoped_tenants_run_tenant').on(t.scopingRunId, t.tenantId)],
 );
@@ -624,3 +630,37 @@ export const oidcLogins = pgTable('oidc_logins', {
   expiresAt: instant('expires_at').notNull(),
   usedAt: instant('used_at'),
 });
+
+/**
+ * Test e-mails to breach contacts, each with a one-time confirmation link
+ * (src/tenants/contact-confirmations.ts). Only the token's SHA-256 is kept for lookup; the
+ * token itself waits in `pending_token` until the worker hands the message over, then is
+ * cleared. No foreign key to the contact: a tenant import may replace contacts.
+ */
+export const contactConfirmations = pgTable(
+  'contact_confirmations',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    contactId: text('contact_id').notNull(),
+    // The address the link was sent to: it confirms that address, not a later one.
+    email: text('email').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    pendingToken: text('pending_token'),
+    requestedBy: text('requested_by').notNull(),
+    createdAt: instant('created_at').notNull(),
+    expiresAt: instant('expires_at').notNull(),
+    usedAt: instant('used_at'),
+    // queued | sending (claimed; claimed_at) | sent | failed | withdrawn (contact gone)
+    status: text('status').notNull(),
+    claimedAt: instant('claimed_at'),
+    sentAt: instant('sent_at'),
+    lastResponse: text('last_response'),
+  },
+  (t) => [
+    index('contact_confirmations_contact').on(t.contactId, t.createdAt),
+    index('contact_confirmations_status').on(t.status),
+  ],
+);

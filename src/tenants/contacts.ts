@@ -6,12 +6,13 @@
  * (notify/recipients.ts): a notice goes to the contacts as they are when it is sent.
  */
 import { and, asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
 import { parseOrFail } from '../domain/validate.ts';
-import type { Db } from '../store/db.ts';
+import { type Db, iso } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { reresolveRecipients } from '../notify/recipients.ts';
 import { breachContacts, tenants } from '../store/schema.ts';
@@ -23,9 +24,11 @@ export interface Contact {
   name: string;
   email: string;
   language: string;
+  /** When the contact confirmed its address through a test e-mail's link, if it has. */
+  confirmedAt: string | null;
 }
 
-async function assertTenantVisible(db: Db, actor: Actor, tenantId: string, write: boolean) {
+export async function assertTenantVisible(db: Db, actor: Actor, tenantId: string, write: boolean) {
   const [row] = await db.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, tenantId));
   assertCan(actor, write ? 'breach_contacts.write' : 'breach_contacts.read', {
     object: { kind: 'tenant', id: tenantId },
@@ -38,17 +41,19 @@ async function assertTenantVisible(db: Db, actor: Actor, tenantId: string, write
 export async function listContacts(db: Db, actor: Actor, tenantId: string): Promise<Contact[]> {
   await assertTenantVisible(db, actor, tenantId, false);
 
-  return db
+  const rows = await db
     .select({
       id: breachContacts.id,
       tenantId: breachContacts.tenantId,
       name: breachContacts.name,
       email: breachContacts.email,
       language: breachContacts.language,
+      confirmedAt: breachContacts.confirmedAt,
     })
     .from(breachContacts)
     .where(eq(breachContacts.tenantId, tenantId))
     .orderBy(asc(breachContacts.createdAt), asc(breachContacts.id));
+  return rows.map((r) => ({ ...r, confirmedAt: iso(r.confirmedAt) }));
 }
 
 export async function addContact(
@@ -77,7 +82,82 @@ export async function addContact(
     });
   });
 
-  return { id: row.id, tenantId, name: c.name, email: c.email, language: c.language };
+  return { id: row.id, tenantId, ...c, confirmedAt: null };
+}
+
+// Only the fields given change (no default language creeps in); unknown fields are refused.
+const contactEditSchema = z
+  .object({
+    name: contactSchema.shape.name.optional(),
+    email: contactSchema.shape.email.optional(),
+    language: contactSchema.shape.language.unwrap().optional(),
+  })
+  .strict();
+
+/** Loads a contact of the tenant, refusing (404, audited) one of another tenant. */
+export async function contactOfTenant(db: Db, actor: Actor, tenantId: string, contactId: string) {
+  const [contact] = await db.select().from(breachContacts).where(eq(breachContacts.id, contactId));
+  if (contact) {
+    assertCan(actor, 'breach_contacts.write', {
+      object: { kind: 'contact', id: contactId },
+      owner: { tenantIds: [contact.tenantId] },
+    });
+  }
+  if (!contact || contact.tenantId !== tenantId) {
+    fail('BD_NOT_FOUND', `contact ${contactId} not found`, 'contactId');
+  }
+  return contact;
+}
+
+/**
+ * Changes a contact's name, language or address. A new address makes it a new contact (new
+ * id, unconfirmed) in the same transaction: messages waiting for the old address are
+ * withdrawn and the new one gets its own, as notify/recipients.ts keys them by contact.
+ */
+export async function editContact(
+  db: Db,
+  actor: Actor,
+  tenantId: string,
+  contactId: string,
+  input: unknown,
+): Promise<Contact> {
+  await assertTenantVisible(db, actor, tenantId, true);
+  const old = await contactOfTenant(db, actor, tenantId, contactId);
+  const change = parseOrFail(contactEditSchema, input, 'BD_TENANT_INVALID');
+  const next = {
+    name: change.name ?? old.name,
+    email: change.email ?? old.email,
+    language: change.language ?? old.language,
+  };
+  const readdressed = next.email.toLowerCase() !== old.email.toLowerCase();
+  const id = readdressed ? newId() : old.id;
+  const confirmedAt = readdressed ? null : iso(old.confirmedAt);
+
+  await db.transaction(async (tx) => {
+    if (readdressed) {
+      await tx.delete(breachContacts).where(eq(breachContacts.id, old.id));
+      await tx.insert(breachContacts).values({ id, tenantId, ...next, createdAt: old.createdAt });
+    } else {
+      await tx.update(breachContacts).set(next).where(eq(breachContacts.id, old.id));
+    }
+
+    await appendAudit(tx, {
+      actor: actorLabel(actor),
+      action: 'contact.changed',
+      entityType: 'tenant',
+      entityId: tenantId,
+      data: { contactId: old.id, newContactId: id, fields: Object.keys(change).sort() },
+    });
+    if (readdressed) {
+      await reresolveRecipients(tx, tenantId, {
+        actor: actorLabel(actor),
+        reason: `breach contact ${old.id} readdressed to <${next.email}> as ${id}`,
+        at: new Date(),
+      });
+    }
+  });
+
+  return { id, tenantId, ...next, confirmedAt };
 }
 
 export async function removeContact(

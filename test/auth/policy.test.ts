@@ -40,6 +40,8 @@ describe('policy', () => {
     expect(allowed).toEqual([
       'auth.me',
       'auth.logout',
+      // The console's live updates: a bare "something changed", no content (docs/console.md).
+      'events.read',
       'postmortem.read',
       // Which evidence left, under whose approval: the exports' manifests, not the evidence.
       'evidence.read_log',

@@ -70,7 +70,7 @@ describe.skipIf(Boolean(process.env.BREACHDESK_QUIET_SKIP))('demo --serve', () =
 
     const read = await fetch(`${base}/api/v1/investigations/${label}`, { headers: { cookie } });
     expect(read.status).toBe(200);
-    expect((await read.json()).stage).toBe('close');
+    expect(((await read.json()) as { stage: string }).stage).toBe('close');
   });
 
   it('stops on SIGTERM with exit code 0', async () => {

@@ -11,11 +11,13 @@ import { Investigation } from './pages/investigation.tsx';
 import { Queue } from './pages/queue.tsx';
 import { SignIn } from './pages/sign-in.tsx';
 import { TenantPortal } from './pages/tenant-portal.tsx';
+import { ConfirmContact } from './pages/confirm-contact.tsx';
 import { isResponder, type Person, useSession } from './session.tsx';
 import { applyTheme, initialTheme, type Theme } from './theme.ts';
 
 function homeOf(person: Person): string {
-  if (person.role === 'tenant_admin') return `/tenants/${encodeURIComponent(person.tenantId ?? '')}`;
+  if (person.role === 'tenant_admin')
+    return `/tenants/${encodeURIComponent(person.tenantId ?? '')}`;
   if (person.role === 'auditor') return '/audit';
   return '/queue';
 }
@@ -69,6 +71,8 @@ export function App() {
   const { person, loading } = useSession();
   useEffect(() => applyTheme(initialTheme()), []);
 
+  // A breach contact's confirmation link works without signing in (the link is the proof).
+  if (window.location.pathname === '/confirm-contact') return <ConfirmContact />;
   if (loading) return <p className="loading">Loading…</p>;
   return (
     <BrowserRouter>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addContact, listContacts, removeContact } from '../../tenants/contacts.ts';
+import { addContact, editContact, listContacts, removeContact } from '../../tenants/contacts.ts';
 import { importTenants } from '../../tenants/import.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
@@ -9,6 +9,7 @@ const contact = z.object({
   name: z.string(),
   email: z.string(),
   language: z.string(),
+  confirmedAt: z.string().nullable(),
 });
 const tenantParams = z.object({ tenantId: z.string().max(100) });
 
@@ -54,6 +55,25 @@ export function registerTenantRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
         request.body,
       );
       return reply.status(201).send(created);
+    },
+  );
+
+  app.patch(
+    '/api/v1/tenants/:tenantId/contacts/:contactId',
+    {
+      config: { action: 'breach_contacts.write' },
+      schema: {
+        summary:
+          'Change a breach contact: { name?, email?, language? }; a new address makes it a ' +
+          'new, unconfirmed contact with a new id',
+        params: tenantParams.extend({ contactId: z.string().max(100) }),
+        body: z.unknown(),
+        response: { 200: contact },
+      },
+    },
+    async (request) => {
+      const { tenantId, contactId } = request.params;
+      return editContact(db, requireActor(request), tenantId, contactId, request.body);
     },
   );
 

@@ -1,7 +1,135 @@
+/**
+ * The responders' queue: open investigations, filtered, sorted and paged by the server (so a
+ * filter holds across every page), refetched whenever the server announces a change. Filters
+ * live in component state; nothing personal ever reaches the URL.
+ */
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { api } from '../api.ts';
+import { ErrorNote } from '../components/error-note.tsx';
+import { QueueControls } from '../queue/filters.tsx';
+import { QueueTable } from '../queue/table.tsx';
+import {
+  NO_FILTERS,
+  type QueueFilters,
+  type QueuePage,
+  queueQuery,
+  SORTS,
+} from '../queue/types.ts';
+
+const PAGE_SIZES = [10, 25, 50, 100];
+
+function Pager(props: {
+  data: QueuePage;
+  onPage: (page: number) => void;
+  pageSize: number;
+  onPageSize: (size: number) => void;
+}) {
+  const { data, onPage, pageSize, onPageSize } = props;
+  const pages = Math.max(1, Math.ceil(data.total / data.pageSize));
+  return (
+    <nav className="row queue-pager" aria-label="Pages">
+      <button
+        type="button"
+        className="secondary"
+        disabled={data.page <= 1}
+        onClick={() => onPage(data.page - 1)}
+      >
+        Previous page
+      </button>
+      <span>
+        Page {Math.min(data.page, pages)} of {pages}
+      </span>
+      <button
+        type="button"
+        className="secondary"
+        disabled={data.page >= pages}
+        onClick={() => onPage(data.page + 1)}
+      >
+        Next page
+      </button>
+      <label>
+        Per page
+        <select value={pageSize} onChange={(e) => onPageSize(Number(e.target.value))}>
+          {PAGE_SIZES.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </label>
+    </nav>
+  );
+}
+
 export function Queue() {
+  const [filters, setFilters] = useState<QueueFilters>(NO_FILTERS);
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(25);
+  const path = `/api/v1/queue${queueQuery(filters, page, pageSize)}`;
+  const queue = useQuery({
+    queryKey: ['queue', path],
+    queryFn: () => api.get<QueuePage>(path),
+    placeholderData: keepPreviousData,
+  });
+
+  const data = queue.data;
+  // Investigations closed elsewhere can leave this page past the end: go to the last one.
+  const lastPage = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1;
+  useEffect(() => {
+    if (data && data.items.length === 0 && page > lastPage) setPage(lastPage);
+  }, [data, page, lastPage]);
+
+  const first = data && data.total > 0 ? (data.page - 1) * data.pageSize + 1 : 0;
+  const last = data ? first + data.items.length - Math.min(1, data.items.length) : 0;
+  const sortLabel = SORTS.find(([v]) => v === filters.sort)?.[1] ?? filters.sort;
+  const filtered =
+    filters.stage.length + filters.severity.length + filters.classification.length > 0;
+
   return (
     <main id="main">
       <h1>Open investigations</h1>
+      <QueueControls
+        filters={filters}
+        onChange={(f) => {
+          setFilters(f);
+          setPage(1);
+        }}
+      />
+      <ErrorNote error={queue.error} />
+      <p className="queue-count" aria-live="polite">
+        {data === undefined
+          ? 'Loading…'
+          : data.total === 0
+            ? ''
+            : `Showing ${first}–${last} of ${data.total} open investigation${
+                data.total === 1 ? '' : 's'
+              }, sorted by ${sortLabel.toLowerCase()}`}
+      </p>
+      {data && data.total === 0 && (
+        <p className="panel queue-empty">
+          {filtered
+            ? 'No open investigation matches these filters.'
+            : 'No open investigations. New alerts appear here as they arrive.'}
+        </p>
+      )}
+      {data && data.items.length > 0 && (
+        <>
+          <QueueTable
+            items={data.items}
+            caption={`Open investigations, sorted by ${sortLabel.toLowerCase()}`}
+          />
+          <Pager
+            data={data}
+            onPage={setPage}
+            pageSize={pageSize}
+            onPageSize={(n) => {
+              setPageSize(n);
+              setPage(1);
+            }}
+          />
+        </>
+      )}
     </main>
   );
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "scoped_tenants" ADD COLUMN "activity" jsonb;

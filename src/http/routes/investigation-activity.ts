@@ -1,0 +1,53 @@
+/**
+ * What happened in an investigation, for the console: its timeline from the audit log and
+ * its signals with their observables. Reads only; tenant users never reach them (the
+ * investigation.read action is the provider's side only).
+ */
+import { z } from 'zod';
+import { investigationSignals, SIGNALS_MAX_LIMIT } from '../../investigations/signals-view.ts';
+import { investigationTimeline, TIMELINE_MAX_LIMIT } from '../../investigations/timeline.ts';
+import { resolveInvestigationId } from '../../investigations/workflow.ts';
+import { type BreachdeskApp, type RouteDeps } from '../server.ts';
+
+const idParams = z.object({ id: z.string().max(100) });
+
+export function registerInvestigationActivityRoutes(app: BreachdeskApp, { db }: RouteDeps): void {
+  app.get(
+    '/api/v1/investigations/:id/timeline',
+    {
+      config: { action: 'investigation.read' },
+      schema: {
+        summary:
+          'The audit entries about an investigation and its notices, obligations, holds and ' +
+          'signals, oldest first; page with afterSeq = nextAfterSeq',
+        params: idParams,
+        querystring: z.object({
+          afterSeq: z.coerce.number().int().min(0).optional(),
+          limit: z.coerce.number().int().min(1).max(TIMELINE_MAX_LIMIT).optional(),
+        }),
+      },
+    },
+    async (request) => {
+      const id = await resolveInvestigationId(db, request.params.id);
+      return investigationTimeline(db, id, request.query);
+    },
+  );
+
+  app.get(
+    '/api/v1/investigations/:id/signals',
+    {
+      config: { action: 'investigation.read' },
+      schema: {
+        summary: "An investigation's signals, newest first, and the observables they name",
+        params: idParams,
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(SIGNALS_MAX_LIMIT).optional(),
+        }),
+      },
+    },
+    async (request) => {
+      const id = await resolveInvestigationId(db, request.params.id);
+      return investigationSignals(db, id, request.query);
+    },
+  );
+}

@@ -23,6 +23,18 @@ export const PEOPLE = {
   globexAdmin: 'admin@globex.example',
 } as const;
 
+/** Names shown in the header (and in the screenshots). */
+const NAMES: Record<keyof typeof PEOPLE, string> = {
+  responder: 'Rita Responder',
+  incident_manager: 'Ines Manager',
+  executive_incident_manager: 'Eve Executive',
+  legal: 'Lee Counsel',
+  auditor: 'Otto Auditor',
+  admin: 'Ada Admin',
+  acmeAdmin: 'Alex (acme admin)',
+  globexAdmin: 'Gina (globex admin)',
+};
+
 export interface ConsoleServer {
   app: BreachdeskApp;
   store: Store;
@@ -36,7 +48,8 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
   for (const [key, email] of Object.entries(PEOPLE)) {
     const tenantId = key === 'acmeAdmin' ? 'acme' : key === 'globexAdmin' ? 'globex' : null;
     const role = tenantId ? 'tenant_admin' : key;
-    await addTestPerson(store.db, { email, role, tenantId });
+    const displayName = NAMES[key as keyof typeof PEOPLE];
+    await addTestPerson(store.db, { email, role, tenantId, displayName });
   }
 
   const app = await buildServer({

@@ -11,11 +11,11 @@ export const PASSWORD = 'correct horse battery staple';
 /** A person with PASSWORD (admin unless `over` says). */
 export async function addTestPerson(
   db: Db,
-  over: { email?: string; role?: string; tenantId?: string | null } = {},
+  over: { email?: string; role?: string; tenantId?: string | null; displayName?: string } = {},
 ): Promise<PersonView> {
   const added = await addPerson(db, {
     email: over.email ?? 'ada@provider.example',
-    displayName: 'Ada Admin',
+    displayName: over.displayName ?? 'Ada Admin',
     role: over.role ?? 'admin',
     tenantId: over.tenantId ?? null,
     password: PASSWORD,

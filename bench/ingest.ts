@@ -145,6 +145,32 @@ async function writeCopyRows(alertsPath: string, copyPath: string): Promise<numb
 interface Round {
   perSecond: number;
   peakRssMb: number;
+  /** CPU of this (node) process and of the round's database backends, µs per input line. */
+  nodeCpuUs: number;
+  dbCpuUs: number | null;
+}
+
+/**
+ * CPU seconds the database's backends for this store have used so far (utime + stime from
+ * /proc, in clock ticks of 1/100 s); null on PGlite or where /proc cannot be read. Measurement
+ * only: rates, not CPU, are the benchmark's figures, but other work shares the machine.
+ */
+async function backendCpuSeconds(store: {
+  db: unknown;
+  url: string | null;
+}): Promise<number | null> {
+  if (store.url === null) return null;
+  const db = store.db as { execute(q: unknown): Promise<unknown> };
+  const result = await db.execute(
+    sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
+  );
+  let ticks = 0;
+  for (const { pid } of (result as { rows: { pid: number }[] }).rows) {
+    const stat = readFileSafe(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks / 100;
 }
 
 async function product(alertsPath: string, total: number): Promise<Round> {
@@ -155,11 +181,15 @@ async function product(alertsPath: string, total: number): Promise<Round> {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 50);
 
+  const db0 = await backendCpuSeconds(store);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const summary = await ingestRecords(store.db, adapter, fileRecords(adapter, alertsPath), {
     actor: cliActor('admin', 'bench'),
   });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const db1 = await backendCpuSeconds(store);
   clearInterval(sampler);
 
   const taken = summary.accepted + summary.duplicates + summary.repeats;
@@ -171,13 +201,19 @@ async function product(alertsPath: string, total: number): Promise<Round> {
   if (n !== total - summary.repeats) throw new Error(`product stored ${n} signals`);
 
   await store.close();
-  return { perSecond: total / seconds, peakRssMb: peak / 2 ** 20 };
+  return {
+    perSecond: total / seconds,
+    peakRssMb: peak / 2 ** 20,
+    nodeCpuUs: (cpu.user + cpu.system) / total,
+    dbCpuUs: db0 === null || db1 === null ? null : ((db1 - db0) * 1e6) / total,
+  };
 }
 
 async function baseline(copyPath: string, rows: number, total: number): Promise<number> {
   const store = await freshStore('bench-ingest-copy');
   const statement = `COPY signals (${COPY_COLUMNS.join(', ')}) FROM STDIN`;
 
+  const db0 = await backendCpuSeconds(store);
   const t0 = performance.now();
   if (store.url === null) {
     const client = (store.db as unknown as { $client: PgliteLike }).$client;
@@ -197,6 +233,10 @@ async function baseline(copyPath: string, rows: number, total: number): Promise<
   const stored = await store.db.execute(sql`SELECT count(*)::int AS n FROM signals`);
   const n = (stored as unknown as { rows: { n: number }[] }).rows[0]?.n;
   if (n !== rows) throw new Error(`baseline stored ${n} of ${rows} rows`);
+  const db1 = await backendCpuSeconds(store);
+  if (db0 !== null && db1 !== null) {
+    console.error(`baseline db CPU ${(((db1 - db0) * 1e6) / total).toFixed(1)} µs/alert`);
+  }
   await store.close();
   // Per input line, like the product: the baseline is spared the repeats' parsing entirely.
   return total / seconds;
@@ -241,7 +281,9 @@ export async function ingestBench(quick: boolean): Promise<BenchResult> {
       p.push(round.perSecond);
       console.error(
         `round ${r + 1}: product ${p.at(-1)?.toFixed(0)} alerts/s ` +
-          `(peak RSS ${round.peakRssMb.toFixed(0)} MB), baseline ${b.at(-1)?.toFixed(0)} alerts/s`,
+          `(peak RSS ${round.peakRssMb.toFixed(0)} MB, CPU µs/alert: node ` +
+          `${round.nodeCpuUs.toFixed(1)}, db ${round.dbCpuUs?.toFixed(1) ?? '-'}), ` +
+          `baseline ${b.at(-1)?.toFixed(0)} alerts/s`,
       );
     }
 

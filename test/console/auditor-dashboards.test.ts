@@ -75,15 +75,15 @@ describeInBrowser('auditor view and dashboards', () => {
       expect(new URL(page.url()).pathname).toBe('/audit');
 
       await page.getByRole('button', { name: new RegExp(`^${ref}:`) }).click();
-      await expect(page.getByRole('heading', { name: 'Root cause' }).isVisible()).resolves.toBe(
-        true,
-      );
-      await expect(page.getByText(ROOT_CAUSE).isVisible()).resolves.toBe(true);
+      await page.getByRole('heading', { name: 'Root cause' }).waitFor();
+      await page.getByText(ROOT_CAUSE).waitFor();
 
       await page.getByRole('button', { name: 'Verify chain' }).click();
       const status = page.getByRole('status');
       await expect.poll(() => status.textContent()).toMatch(/Chain intact: \d+ entries/);
-      await expect(page.locator('table.audit-table tbody tr').count()).resolves.toBeGreaterThan(0);
+      await expect
+        .poll(() => page.locator('table.audit-table tbody tr').count())
+        .toBeGreaterThan(0);
       // The newest entry is this very read of the post-mortem.
       await page.reload();
       const newest = page.locator('table.audit-table tbody tr').first();
@@ -118,7 +118,7 @@ describeInBrowser('auditor view and dashboards', () => {
       await page.goto(`${server.base}/queue`);
       const alert = page.getByRole('alert');
       await expect.poll(() => alert.textContent()).toContain('role auditor may not');
-      await expect(page.getByText(ref).count()).resolves.toBe(0);
+      await expect.poll(() => page.getByText(ref).count()).toBe(0);
     });
 
     it('reads /audit at 390 px, tables scrolling in their own box', async () => {

@@ -130,12 +130,12 @@ describeInBrowser('investigation page: the main job', () => {
     await form.getByLabel('Functional impact').selectOption('low');
     await form.getByLabel('privacy').check();
     await form.getByLabel('Risk to customer data').selectOption('imminent');
-    await expect(form.getByText('Would rate: severity high, P1').isVisible()).resolves.toBe(true);
+    await form.getByText('Would rate: severity high, P1').waitFor();
     await form.getByRole('button', { name: 'Save rating' }).click();
 
     const rating = page.getByRole('region', { name: 'Rating (NIST SP 800-61)' });
     await rating.getByText('risk to customer data: always high, P1').waitFor();
-    await expect(rating.getByRole('row').count()).resolves.toBe(2);
+    await expect.poll(() => rating.getByRole('row').count()).toBe(2);
     await expect(rating.getByRole('row').nth(1).textContent()).resolves.toContain('high / P1');
     await axeBothThemes(page);
   });
@@ -178,7 +178,7 @@ describeInBrowser('investigation page: the main job', () => {
     expect(rows).toHaveLength(3);
     expect(rows[1]).toMatch(/acme GmbH \(acme\)2/);
     expect(rows[2]).toMatch(/globex GmbH \(globex\)1/);
-    await expect(scoping.locator('.recharts-bar').count()).resolves.toBe(2);
+    await expect.poll(() => scoping.locator('.recharts-bar').count()).toBe(2);
     const chart = scoping.getByRole('img', { name: /^Records per tenant per/ });
     await expect(chart.getAttribute('aria-label')).resolves.toMatch(
       /acme: 2 records over \d+ buckets; globex: 1 records over 1 buckets/,
@@ -192,7 +192,7 @@ describeInBrowser('investigation page: the main job', () => {
   it('shows the signals, observables and the audit timeline', async () => {
     const signals = page.getByRole('region', { name: 'Signals and observables' });
     await signals.getByText('TEST possible data exfiltration').waitFor();
-    await expect(signals.getByText('203.0.113.9').first().isVisible()).resolves.toBe(true);
+    await signals.getByText('203.0.113.9').first().waitFor();
 
     await page.reload();
     const timeline = page.getByRole('region', { name: 'Timeline (audit log)' });
@@ -204,7 +204,7 @@ describeInBrowser('investigation page: the main job', () => {
   });
 
   it('does not offer a responder the CRSI declaration', async () => {
-    await expect(page.getByRole('button', { name: 'Declare CRSI…' }).count()).resolves.toBe(0);
+    await expect.poll(() => page.getByRole('button', { name: 'Declare CRSI…' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Sign out' }).click();
   });
 
@@ -226,7 +226,7 @@ describeInBrowser('investigation page: the main job', () => {
     const dialog = page.getByRole('dialog', {
       name: 'Declare a customer-reportable security incident',
     });
-    await expect(dialog.isVisible()).resolves.toBe(true);
+    await dialog.waitFor();
 
     // Too short an evidence statement is refused by the server, and nothing is declared.
     await dialog.getByLabel('unauthorized access').check();
@@ -244,7 +244,7 @@ describeInBrowser('investigation page: the main job', () => {
     await dialog.waitFor({ state: 'hidden' });
 
     await classification.getByText('Declared CRSI by').waitFor();
-    await expect(classification.getByText('crsi', { exact: true }).isVisible()).resolves.toBe(true);
+    await classification.getByText('crsi', { exact: true }).waitFor();
     await page.getByRole('article', { name: 'tenant notice to acme' }).waitFor();
   });
 
@@ -257,7 +257,7 @@ describeInBrowser('investigation page: the main job', () => {
     );
     // The page runs in Europe/Berlin: the shown instant carries that zone, not UTC.
     await expect(first.locator('time').textContent()).resolves.toMatch(/CET|GMT\+1/);
-    await expect(deadlines.getByText('gdpr-33-2').count()).resolves.toBe(2);
+    await expect.poll(() => deadlines.getByText('gdpr-33-2').count()).toBe(2);
   });
 
   it('previews a notice in another language, then approves every notice', async () => {
@@ -265,10 +265,8 @@ describeInBrowser('investigation page: the main job', () => {
     await acme.getByLabel('Preview language').selectOption('de');
     await acme.getByRole('button', { name: 'Preview' }).click();
     await acme.locator('article.preview[lang="de"]').waitFor();
-    await expect(acme.getByRole('button', { name: 'Request hold…' }).isVisible()).resolves.toBe(
-      true,
-    );
-    await expect(acme.getByRole('button', { name: 'Approve hold' }).count()).resolves.toBe(0);
+    await acme.getByRole('button', { name: 'Request hold…' }).waitFor();
+    await expect.poll(() => acme.getByRole('button', { name: 'Approve hold' }).count()).toBe(0);
 
     const approve = page.getByRole('button', { name: 'Approve and send' });
     const drafts = await approve.count();
@@ -277,7 +275,7 @@ describeInBrowser('investigation page: the main job', () => {
       await approve.first().click();
       await expect.poll(() => approve.count(), { timeout: 10_000 }).toBe(left - 1);
     }
-    await expect(acme.getByText('queued').first().isVisible()).resolves.toBe(true);
+    await acme.getByText('queued').first().waitFor();
     await axeBothThemes(page);
   });
 
@@ -297,7 +295,7 @@ describeInBrowser('investigation page: the main job', () => {
     await dialog.waitFor({ state: 'hidden' });
     await globex.getByText('Hold requested on extreme circumstance').waitFor();
     // An incident manager requests holds but approves none (legal and executive do).
-    await expect(globex.getByRole('button', { name: 'Approve hold' }).count()).resolves.toBe(0);
+    await expect.poll(() => globex.getByRole('button', { name: 'Approve hold' }).count()).toBe(0);
 
     const legal = await newPage(browser);
     try {
@@ -306,7 +304,7 @@ describeInBrowser('investigation page: the main job', () => {
       const held = legal.getByRole('article', { name: 'tenant notice to globex' });
       await held.getByRole('button', { name: 'Approve hold' }).click();
       await held.getByText('Hold partially approved').waitFor();
-      await expect(held.getByRole('button', { name: 'Approve hold' }).count()).resolves.toBe(0);
+      await expect.poll(() => held.getByRole('button', { name: 'Approve hold' }).count()).toBe(0);
     } finally {
       await legal.context().close();
     }

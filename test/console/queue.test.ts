@@ -81,7 +81,7 @@ describeInBrowser('console queue', () => {
     // 25 a page unless chosen otherwise: the 26th is on the next page.
     await expectRows(ordered.slice(0, 25), `Showing 1–25 of ${COUNT}`);
     const first = page.locator('table.queue-table tbody tr').first();
-    await expect(first.locator('time').count()).resolves.toBe(1);
+    await expect.poll(() => first.locator('time').count()).toBe(1);
     await expect(first.textContent()).resolves.toContain(
       'GDPR controller to supervisory authority',
     );

@@ -8,17 +8,22 @@ import type { Store } from '../store/db.ts';
 import { portOf } from './intake-listeners.ts';
 import { smtpUrl } from './options.ts';
 
-async function serveConsole(store: Store, label: string, id: string, port: number) {
+async function serveConsole(
+  store: Store,
+  at: { label: string; id: string; dir: string },
+  port: number,
+) {
   const { addDemoAccounts, serveDemo } = await import('../demo/serve.ts');
-  const accounts = await addDemoAccounts(store, id);
+  const accounts = await addDemoAccounts(store, at.id);
   await serveDemo(store, {
-    host: '127.0.0.1',
     port,
+    dir: at.dir,
+    smtpUrl: smtpUrl(),
     log: createLogger(),
     ready(url) {
       const lines = [
         '',
-        `console: ${url}/investigations/${label}  (Ctrl-C stops it)`,
+        `console: ${url}/investigations/${at.label}  (Ctrl-C stops it)`,
         'sign in as (passwords made for this run only):',
         ...accounts.map(
           (a) =>
@@ -46,6 +51,7 @@ export function registerDemoCommand(program: Command): void {
     .action(async (opts: { json?: boolean; seed: string; serve?: boolean; port: string }) => {
       // Checked first, so a bad port leaves no demo folder behind.
       const port = opts.serve ? portOf(opts.port) : 0;
+      if (opts.serve) await (await import('../demo/serve.ts')).assertPortFree(port);
       const given = program.opts<{ dataDir?: string }>().dataDir;
       const dir = resolve(given ?? join('.breachdesk', `demo-${stamp()}`));
       await mkdir(dir, { recursive: true });
@@ -78,7 +84,8 @@ export function registerDemoCommand(program: Command): void {
           );
         if (!result.auditVerified) process.exitCode = 1;
         if (opts.serve && result.auditVerified) {
-          await serveConsole(store, result.investigation, result.investigationId, port);
+          const at = { label: result.investigation, id: result.investigationId, dir };
+          await serveConsole(store, at, port);
         }
       } finally {
         await store.close();

@@ -135,7 +135,9 @@ export const POLICY = {
   'events.read': {
     summary: 'listen for change signals (no content)',
     object: null,
-    roles: { ...everywhere(...NOTICE_READERS), tenant_admin: 'own_tenant' },
+    // Not tenant admins: the signals are system-wide, and how busy the provider is is not
+    // theirs to watch. Their portal refetches on its own instead.
+    roles: everywhere(...NOTICE_READERS),
   },
   'investigation.move': {
     summary: 'move investigations',

@@ -78,15 +78,8 @@ export interface LiveSession {
   csrfTokenHash: string;
 }
 
-/**
- * The live session a cookie token stands for, or null when the token is malformed, unknown,
- * revoked, idle too long, past its expiry, or its person is disabled.
- */
-export async function sessionForToken(
-  db: Db,
-  token: string,
-  now: Date,
-): Promise<LiveSession | null> {
+/** The session row and its person while the session is live; null otherwise. */
+async function liveSessionRow(db: Db, token: string, now: Date) {
   if (!TOKEN_SHAPE.test(token)) return null;
 
   const [row] = await db
@@ -96,13 +89,27 @@ export async function sessionForToken(
     .where(and(eq(sessions.id, sha256(token)), isNull(sessions.revokedAt)));
   if (!row || row.person.disabledAt !== null) return null;
 
-  const { session, person } = row;
   const at = now.getTime();
-  const lastSeen = Date.parse(iso(session.lastSeenAt));
-  if (at >= Date.parse(iso(session.expiresAt))) return null;
-  if (at >= lastSeen + session.idleTimeoutSeconds * 1000) return null;
+  const lastSeen = Date.parse(iso(row.session.lastSeenAt));
+  if (at >= Date.parse(iso(row.session.expiresAt))) return null;
+  if (at >= lastSeen + row.session.idleTimeoutSeconds * 1000) return null;
+  return row;
+}
 
-  if (at - lastSeen >= TOUCH_EVERY_MS) {
+/**
+ * The live session a cookie token stands for, or null when the token is malformed, unknown,
+ * revoked, idle too long, past its expiry, or its person is disabled. Counts as activity.
+ */
+export async function sessionForToken(
+  db: Db,
+  token: string,
+  now: Date,
+): Promise<LiveSession | null> {
+  const row = await liveSessionRow(db, token, now);
+  if (row === null) return null;
+
+  const { session, person } = row;
+  if (now.getTime() - Date.parse(iso(session.lastSeenAt)) >= TOUCH_EVERY_MS) {
     await db
       .update(sessions)
       .set({ lastSeenAt: now.toISOString() })
@@ -114,6 +121,14 @@ export async function sessionForToken(
     csrfTokenHash: session.csrfTokenHash,
     actor: { id: `person:${person.email}`, role: person.role as Role, tenantId: person.tenantId },
   };
+}
+
+/**
+ * Whether the session is still live, without counting the look as activity: an event stream
+ * held open by a forgotten tab must not keep an idle session alive.
+ */
+export async function sessionIsLive(db: Db, token: string, now: Date): Promise<boolean> {
+  return (await liveSessionRow(db, token, now)) !== null;
 }
 
 /** Whether `presented` is the session's CSRF token; compares hashes in constant time. */

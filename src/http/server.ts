@@ -35,7 +35,7 @@ import { registerAuditRoutes } from './routes/audit.ts';
 import { registerClockRoutes } from './routes/clock.ts';
 import { registerCustomerSummaryRoutes } from './routes/customer-summaries.ts';
 import { registerEvidenceRoutes } from './routes/evidence.ts';
-import { registerEventRoutes } from './routes/events.ts';
+import { type EventRouteOptions, registerEventRoutes } from './routes/events.ts';
 import { registerQueueRoutes } from './routes/queue.ts';
 import { registerHoldRoutes } from './routes/holds.ts';
 import { registerIntakeRoutes } from './routes/intake.ts';
@@ -65,6 +65,8 @@ export interface ServerOptions {
   correlation?: CorrelationConfig;
   /** Sessions, cookie flags, sign-in throttling (src/http/session-auth.ts, docs/sign-in.md). */
   signIn?: Partial<SignInSettings>;
+  /** Timings of the live event streams (tests shorten them; src/http/routes/events.ts). */
+  eventStreams?: Pick<EventRouteOptions, 'pollMs' | 'heartbeatMs' | 'recheckMs'>;
   /** Serve the web console (web/dist) at `/`; default true. */
   console?: boolean;
 }
@@ -177,7 +179,7 @@ export async function buildServer(opts: ServerOptions) {
   registerClockRoutes(app);
   registerEvidenceRoutes(app, deps);
   registerQueueRoutes(app, deps);
-  registerEventRoutes(app, deps);
+  registerEventRoutes(app, deps, { ...opts.eventStreams, now: signIn.now });
   if (opts.console !== false) await registerConsole(app);
 
   await app.ready();

@@ -13,6 +13,8 @@ import { importTenants } from '../../src/tenants/import.ts';
 import { describeEachBackend } from '../support/backends.ts';
 import { buildEveAlert, buildTenant, seedTenants } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { addTestPerson, PASSWORD, signIn, testClock } from '../support/sign-in.ts';
+import { apiTokens, sessions } from '../../src/store/schema.ts';
 
 interface Stream {
   response: IncomingMessage;
@@ -57,12 +59,20 @@ describeEachBackend('HTTP live events', (backend) => {
   let server: TestServer;
   let base: string;
   let closed = false;
+  let clock: ReturnType<typeof testClock>;
   const streams: Stream[] = [];
 
   beforeEach(async () => {
     store = await backend.open();
     await seedTenants(store.db, ['acme']);
-    server = await startTestServer(store, { tenantAdmins: ['acme'] });
+    clock = testClock(new Date().toISOString());
+    server = await startTestServer(store, {
+      tenantAdmins: ['acme'],
+      server: {
+        eventStreams: { recheckMs: 150 },
+        signIn: { plainHttpCookies: true, now: clock.now },
+      },
+    });
     await server.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
     closed = false;
@@ -102,9 +112,8 @@ describeEachBackend('HTTP live events', (backend) => {
     expect(s.text()).not.toMatch(/192\.0\.2\.77|exfiltration|suricata/i);
   });
 
-  it('tells every listener, tenant admins too, of changes made outside the server', async () => {
+  it('tells every listener of changes made outside the server', async () => {
     const responder = await open('responder');
-    const tenantAdmin = await open('tenant_admin:acme');
     const auditor = await open('auditor');
 
     // As `breachdesk tenants import` would: straight in the database, no route involved.
@@ -122,10 +131,70 @@ describeEachBackend('HTTP live events', (backend) => {
       cliActor('admin'),
     );
 
-    for (const s of [responder, tenantAdmin, auditor]) {
+    for (const s of [responder, auditor]) {
       await s.waitFor(/event: change\ndata: \{"seq":\d+\}\n\n/);
       expect(s.text()).not.toMatch(/gloria|globex/i);
     }
+  });
+
+  it('refuses tenant admins: the signals are system-wide', async () => {
+    const res = await server.app.inject({
+      method: 'GET',
+      url: '/api/v1/events',
+      headers: { ...server.as('tenant_admin:acme'), accept: 'text/event-stream' },
+    });
+    expect(res.statusCode).toBe(403);
+  });
+
+  it('ends the stream once its API token is revoked', async () => {
+    const s = await open('responder');
+    await store.db.update(apiTokens).set({ revokedAt: new Date().toISOString() });
+
+    await s.ended;
+    expect(s.text()).not.toContain('event: change');
+  });
+
+  it('ends a signed-in stream at sign-out, and holding it open is not activity', async () => {
+    await addTestPerson(store.db, { email: 'rita@provider.example', role: 'responder' });
+    const signedIn = await signIn(server.app, 'rita@provider.example', PASSWORD);
+    const s = await connect(base, { accept: 'text/event-stream', cookie: signedIn.cookie });
+    streams.push(s);
+    await s.waitFor(/^retry: \d+\n\n/);
+
+    // Five minutes on and several checks later, the session was not touched by the stream.
+    const [before] = await store.db.select().from(sessions);
+    clock.advance(5);
+    await new Promise((r) => setTimeout(r, 600));
+    const [after] = await store.db.select().from(sessions);
+    expect(after?.lastSeenAt).toBe(before?.lastSeenAt);
+    expect(s.response.complete).toBe(false);
+
+    const out = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie: signedIn.cookie, 'x-csrf-token': signedIn.csrfToken },
+    });
+    expect(out.statusCode).toBe(204);
+    await s.ended;
+  });
+
+  it('refuses a ninth stream of one caller (429), and takes one again after a close', async () => {
+    const held = [];
+    for (let i = 0; i < 8; i++) held.push(await open('auditor'));
+
+    const ninth = await server.app.inject({
+      method: 'GET',
+      url: '/api/v1/events',
+      headers: { ...server.as('auditor'), accept: 'text/event-stream' },
+    });
+    expect(ninth.statusCode).toBe(429);
+    expect(ninth.json().error.code).toBe('BD_RATE_LIMITED');
+    expect((await open('responder')).response.statusCode).toBe(200);
+
+    held[0]?.close();
+    await held[0]?.ended;
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await open('auditor')).response.statusCode).toBe(200);
   });
 
   it('keeps the security headers on the stream', async () => {

@@ -35,7 +35,9 @@ function ThemeToggle() {
 
 function Header({ person }: { person: Person }) {
   const session = useSession();
-  const live = useLiveUpdates(true);
+  // Tenant admins get no system-wide change stream; their portal refetches on a timer.
+  const streams = person.role !== 'tenant_admin';
+  const live = useLiveUpdates(streams);
   const responder = isResponder(person);
   return (
     <header className="top">
@@ -52,9 +54,11 @@ function Header({ person }: { person: Person }) {
         )}
       </nav>
       <span className="who">
-        <span className={`live live-${live}`} title={`updates: ${live}`}>
-          {live === 'live' ? '● live' : '○ reconnecting'}
-        </span>
+        {streams && (
+          <span className={`live live-${live}`} title={`updates: ${live}`}>
+            {live === 'live' ? '● live' : '○ reconnecting'}
+          </span>
+        )}
         <span>
           {person.displayName ?? person.email} ({person.role.replaceAll('_', ' ')})
         </span>

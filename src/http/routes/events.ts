@@ -4,19 +4,49 @@
  * the console then refetches what it shows through the ordinary, authorized routes. One change
  * feed (src/audit/change-feed.ts) per server serves every stream.
  */
+import type { FastifyRequest } from 'fastify';
 import { createChangeFeed } from '../../audit/change-feed.ts';
+import { sessionIsLive } from '../../auth/sessions.ts';
+import { actorForToken } from '../../auth/tokens.ts';
 import { fail } from '../../domain/errors.ts';
+import type { Db } from '../../store/db.ts';
 import { ALWAYS_HEADERS } from '../security-headers.ts';
-import type { BreachdeskApp, RouteDeps } from '../server.ts';
+import { readSessionCookie } from '../session-cookie.ts';
+import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
 // Proxies drop a connection silent for a minute or so; a comment line keeps it open.
 const HEARTBEAT_MS = 15_000;
+// A stream outlives its request: the sign-in behind it is checked again this often, and the
+// stream ends once the session is signed out, expired or idle, or the token revoked.
+const RECHECK_MS = 15_000;
+// Enough for several tabs per person; a caller opening more is refused, not served.
+const STREAMS_PER_CALLER = 8;
+const STREAMS_IN_ALL = 1000;
+
+export interface EventRouteOptions {
+  pollMs?: number;
+  heartbeatMs?: number;
+  recheckMs?: number;
+  /** The sign-in clock (sessions expire by it). */
+  now?: () => Date;
+}
+
+/** Whether the credential this request came with still signs someone in. */
+function credentialCheck(request: FastifyRequest, db: Db, now: () => Date) {
+  const bearer = /^bearer[ \t]+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
+  if (bearer !== undefined) return async () => (await actorForToken(db, bearer)) !== null;
+
+  const token = readSessionCookie(request.headers.cookie);
+  return async () => token !== null && (await sessionIsLive(db, token, now()));
+}
 
 export function registerEventRoutes(
   app: BreachdeskApp,
   { db, log }: RouteDeps,
-  opts: { pollMs?: number; heartbeatMs?: number } = {},
+  opts: EventRouteOptions = {},
 ): void {
+  const now = opts.now ?? (() => new Date());
+  const perCaller = new Map<string, number>();
   const feed = createChangeFeed(db, {
     intervalMs: opts.pollMs,
     onError: (err) => log.warn({ err }, 'change feed poll failed'),
@@ -53,6 +83,19 @@ export function registerEventRoutes(
         );
       }
 
+      const caller = requireActor(request).id;
+      const held = perCaller.get(caller) ?? 0;
+      if (held >= STREAMS_PER_CALLER || streams.size >= STREAMS_IN_ALL) {
+        void reply.header('retry-after', '30');
+        fail(
+          'BD_RATE_LIMITED',
+          held >= STREAMS_PER_CALLER
+            ? `at most ${STREAMS_PER_CALLER} open event streams per caller; close one first`
+            : 'too many open event streams on this server; retry later',
+        );
+      }
+      const stillSignedIn = credentialCheck(request, db, now);
+
       // From here the stream is written by hand, so the security headers are set here too.
       reply.hijack();
       const res = reply.raw;
@@ -73,14 +116,26 @@ export function registerEventRoutes(
         opts.heartbeatMs ?? HEARTBEAT_MS,
       );
       heartbeat.unref();
+      const recheck = setInterval(() => {
+        void stillSignedIn().then(
+          (ok) => ok || end(),
+          () => undefined, // the database is away: keep the stream, check again later
+        );
+      }, opts.recheckMs ?? RECHECK_MS);
+      recheck.unref();
 
       const end = () => {
         if (!streams.delete(end)) return;
+        const left = (perCaller.get(caller) ?? 1) - 1;
+        if (left > 0) perCaller.set(caller, left);
+        else perCaller.delete(caller);
         clearInterval(heartbeat);
+        clearInterval(recheck);
         unsubscribe();
         if (!res.writableEnded) res.end();
       };
       streams.add(end);
+      perCaller.set(caller, held + 1);
       request.raw.on('close', end);
       res.on('close', end);
     },

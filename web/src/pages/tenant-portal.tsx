@@ -12,13 +12,14 @@ import { useSession } from '../session.tsx';
 import { ContactsPanel } from '../tenant/contacts.tsx';
 import { NoticesPanel } from '../tenant/notices.tsx';
 import { ReportsPanel } from '../tenant/reports.tsx';
-import { type Contact, contactsKey } from '../tenant/types.ts';
+import { type Contact, contactsKey, PORTAL_REFRESH_MS } from '../tenant/types.ts';
 
 export function TenantPortal() {
   const { tenantId = '' } = useParams();
   const { person } = useSession();
   const contacts = useQuery({
     queryKey: contactsKey(tenantId),
+    refetchInterval: PORTAL_REFRESH_MS,
     queryFn: () => api.get<Contact[]>(`/api/v1/tenants/${encodeURIComponent(tenantId)}/contacts`),
   });
 

@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { api } from '../api.ts';
 import { ErrorNote } from '../components/error-note.tsx';
 import { Modal } from './modal.tsx';
-import { type NoticeText, noticesKey, type TenantNotice } from './types.ts';
+import { type NoticeText, noticesKey, PORTAL_REFRESH_MS, type TenantNotice } from './types.ts';
 import { When } from './when.tsx';
 
 const STATES: Record<string, string> = {
@@ -62,6 +62,7 @@ export function NoticesPanel({ tenantId }: { tenantId: string }) {
   const [reading, setReading] = useState<TenantNotice | null>(null);
   const list = useQuery({
     queryKey: noticesKey(tenantId),
+    refetchInterval: PORTAL_REFRESH_MS,
     queryFn: () =>
       api.get<TenantNotice[]>(`/api/v1/tenants/${encodeURIComponent(tenantId)}/notices`),
   });

@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api } from '../api.ts';
 import { ErrorNote } from '../components/error-note.tsx';
-import { type Report, reportsKey } from './types.ts';
+import { PORTAL_REFRESH_MS, type Report, reportsKey } from './types.ts';
 import { When } from './when.tsx';
 
 function ReportForm() {
@@ -71,6 +71,7 @@ function ReportForm() {
 export function ReportsPanel() {
   const mine = useQuery({
     queryKey: reportsKey,
+    refetchInterval: PORTAL_REFRESH_MS,
     queryFn: () => api.get<Report[]>('/api/v1/reports/mine'),
   });
 

@@ -52,3 +52,6 @@ export const LANGUAGES = [
 export const contactsKey = (tenantId: string) => ['tenant', tenantId, 'contacts'];
 export const noticesKey = (tenantId: string) => ['tenant', tenantId, 'notices'];
 export const reportsKey = ['reports', 'mine'];
+
+/** The portal has no live stream (docs/console.md): what it shows is refetched this often. */
+export const PORTAL_REFRESH_MS = 30_000;

@@ -34,7 +34,9 @@ export async function registerConsole(app: BreachdeskApp, dir = CONSOLE_DIR): Pr
         fail('BD_UNAVAILABLE', 'the web console is not built: run `npm run build:web` first');
       }
       // The page itself must never be cached: a new build names new assets.
-      return reply.header('cache-control', 'no-store').sendFile('index.html');
+      return reply
+        .header('cache-control', 'no-store')
+        .sendFile('index.html', { cacheControl: false });
     });
   }
 

@@ -42,6 +42,8 @@ describeInBrowser('console shell', () => {
 
     expect(res?.status()).toBe(200);
     expect(res?.headers()['content-security-policy']).toContain("default-src 'self'");
+    // A new build names new assets, so the page itself is never kept.
+    expect(res?.headers()['cache-control']).toBe('no-store');
     await page.getByRole('heading', { name: 'Sign in to Breachdesk' }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     expect(violations).toEqual([]);

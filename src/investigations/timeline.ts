@@ -4,7 +4,7 @@
  * log is the record of what happened, so the timeline shows it as written, without a story
  * added on top.
  */
-import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, or } from 'drizzle-orm';
 import { fail } from '../domain/errors.ts';
 import type { Db } from '../store/db.ts';
 import { auditLog, clocks, holds, investigations, notices, signals } from '../store/schema.ts';
@@ -25,8 +25,10 @@ export interface TimelineEntry {
 export interface TimelinePage {
   investigationId: string;
   entries: TimelineEntry[];
-  /** Pass as `afterSeq` for the next page; null when this page is the last. */
+  /** Oldest first: pass as `afterSeq` for the next page; null when last or newest first. */
   nextAfterSeq: number | null;
+  /** Newest first: pass as `beforeSeq` for the older page; null when last or oldest first. */
+  nextBeforeSeq: number | null;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface TimelinePage {
 export async function investigationTimeline(
   db: Db,
   id: string,
-  opts: { afterSeq?: number; limit?: number } = {},
+  opts: { afterSeq?: number; beforeSeq?: number; order?: 'asc' | 'desc'; limit?: number } = {},
 ): Promise<TimelinePage> {
   const [inv] = await db
     .select({ id: investigations.id })
@@ -71,12 +73,19 @@ export async function investigationTimeline(
       ),
     ),
   );
-  const after = opts.afterSeq === undefined ? undefined : gt(auditLog.seq, opts.afterSeq);
+  const newestFirst = opts.order === 'desc';
+  const cursor = newestFirst
+    ? opts.beforeSeq === undefined
+      ? undefined
+      : lt(auditLog.seq, opts.beforeSeq)
+    : opts.afterSeq === undefined
+      ? undefined
+      : gt(auditLog.seq, opts.afterSeq);
   const rows = await db
     .select()
     .from(auditLog)
-    .where(and(related, after))
-    .orderBy(asc(auditLog.seq))
+    .where(and(related, cursor))
+    .orderBy(newestFirst ? desc(auditLog.seq) : asc(auditLog.seq))
     .limit(limit + 1);
 
   const page = rows.slice(0, limit);
@@ -91,7 +100,8 @@ export async function investigationTimeline(
       entityId: e.entityId,
       data: parseData(e.data),
     })),
-    nextAfterSeq: rows.length > limit ? (page.at(-1)?.seq ?? null) : null,
+    nextAfterSeq: !newestFirst && rows.length > limit ? (page.at(-1)?.seq ?? null) : null,
+    nextBeforeSeq: newestFirst && rows.length > limit ? (page.at(-1)?.seq ?? null) : null,
   };
 }
 

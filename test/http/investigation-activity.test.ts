@@ -99,6 +99,22 @@ describeEachBackend('HTTP investigation timeline and signals', (backend) => {
     expect(rest.json<Page>().investigationId).toBe(id);
   });
 
+  it('pages newest first with order=desc and beforeSeq, the latest entries first', async () => {
+    const all = (await get(`/api/v1/investigations/${id}/timeline`)).json<Page>().entries;
+    const newest = (await get(`/api/v1/investigations/${id}/timeline?order=desc&limit=2`)).json<
+      Page & { nextBeforeSeq: number | null }
+    >();
+    const reversed = [...all].reverse().map((e) => e.seq);
+    expect(newest.entries.map((e) => e.seq)).toEqual(reversed.slice(0, 2));
+    expect(newest.nextBeforeSeq).toBe(reversed[1]);
+    expect(newest.nextAfterSeq).toBeNull();
+
+    const older = await get(
+      `/api/v1/investigations/${id}/timeline?order=desc&beforeSeq=${newest.nextBeforeSeq}`,
+    );
+    expect(older.json<Page>().entries.map((e) => e.seq)).toEqual(reversed.slice(2));
+  });
+
   it('refuses tenant users and unknown investigations', async () => {
     const tenant = await get(`/api/v1/investigations/${id}/timeline`, 'tenant_admin:acme');
     // A tenant user is not told whether the investigation exists (docs/permissions.md).
@@ -117,6 +133,9 @@ describeEachBackend('HTTP investigation timeline and signals', (backend) => {
     ['limit=1001', 'limit'],
     ['afterSeq=-1', 'afterSeq'],
     ['afterSeq=abc', 'afterSeq'],
+    ['order=sideways', 'order'],
+    ['beforeSeq=5', 'beforeSeq'],
+    ['order=desc&afterSeq=5', 'afterSeq'],
   ])('answers %s with a coded 400 naming the field, changing nothing', async (q, field) => {
     const before = await snapshot(store.db);
     const res = await get(`/api/v1/investigations/${id}/timeline?${q}`);

@@ -4,6 +4,7 @@
  * investigation.read action is the provider's side only).
  */
 import { z } from 'zod';
+import { fail } from '../../domain/errors.ts';
 import { investigationSignals, SIGNALS_MAX_LIMIT } from '../../investigations/signals-view.ts';
 import { investigationTimeline, TIMELINE_MAX_LIMIT } from '../../investigations/timeline.ts';
 import { resolveInvestigationId } from '../../investigations/workflow.ts';
@@ -19,17 +20,28 @@ export function registerInvestigationActivityRoutes(app: BreachdeskApp, { db }: 
       schema: {
         summary:
           'The audit entries about an investigation and its notices, obligations, holds and ' +
-          'signals, oldest first; page with afterSeq = nextAfterSeq',
+          'signals, oldest first (page with afterSeq = nextAfterSeq), or newest first with ' +
+          'order=desc (page with beforeSeq = nextBeforeSeq)',
         params: idParams,
         querystring: z.object({
           afterSeq: z.coerce.number().int().min(0).optional(),
+          beforeSeq: z.coerce.number().int().min(1).optional(),
+          order: z.enum(['asc', 'desc']).optional(),
           limit: z.coerce.number().int().min(1).max(TIMELINE_MAX_LIMIT).optional(),
         }),
       },
     },
     async (request) => {
+      const { afterSeq, beforeSeq, order = 'asc', limit } = request.query;
+      // Each order has its own cursor; the other one would silently page the wrong way.
+      if (order === 'asc' && beforeSeq !== undefined) {
+        fail('BD_REQUEST_INVALID', 'beforeSeq pages order=desc; use afterSeq', 'beforeSeq');
+      }
+      if (order === 'desc' && afterSeq !== undefined) {
+        fail('BD_REQUEST_INVALID', 'afterSeq pages order=asc; use beforeSeq', 'afterSeq');
+      }
       const id = await resolveInvestigationId(db, request.params.id);
-      return investigationTimeline(db, id, request.query);
+      return investigationTimeline(db, id, { afterSeq, beforeSeq, order, limit });
     },
   );
 

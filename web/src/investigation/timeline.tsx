@@ -14,6 +14,7 @@ interface TimelinePage {
     data: unknown;
   }[];
   nextAfterSeq: number | null;
+  nextBeforeSeq: number | null;
 }
 
 /** A few words from an entry's data: the facts a reader scans for, not the whole record. */
@@ -34,17 +35,17 @@ export function Timeline({ routeId }: { routeId: string }) {
     queryKey: ['investigation', routeId, 'timeline'],
     queryFn: () =>
       api.get<TimelinePage>(
-        `/api/v1/investigations/${encodeURIComponent(routeId)}/timeline?limit=1000`,
+        `/api/v1/investigations/${encodeURIComponent(routeId)}/timeline?order=desc&limit=1000`,
       ),
   });
-  const entries = [...(q.data?.entries ?? [])].reverse();
+  const entries = q.data?.entries ?? [];
 
   return (
     <section className="panel" aria-labelledby="timeline-heading">
       <h2 id="timeline-heading">Timeline (audit log)</h2>
       <ErrorNote error={q.error} />
-      {q.data?.nextAfterSeq !== null && q.data !== undefined && (
-        <p className="muted">Showing the first 1000 entries.</p>
+      {q.data?.nextBeforeSeq != null && (
+        <p className="muted">Showing the newest 1000 entries; the audit log holds them all.</p>
       )}
       {/* Focusable, so that a keyboard can scroll it. */}
       <ol className="timeline" tabIndex={0} aria-label="Audit entries, newest first">

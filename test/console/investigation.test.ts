@@ -268,13 +268,23 @@ describeInBrowser('investigation page: the main job', () => {
     await acme.getByRole('button', { name: 'Request hold…' }).waitFor();
     await expect.poll(() => acme.getByRole('button', { name: 'Approve hold' }).count()).toBe(0);
 
-    const approve = page.getByRole('button', { name: 'Approve and send' });
+    // Two presses each: the first asks, Cancel takes it back, the second sends.
+    const approve = page.getByRole('button', { name: 'Approve…', exact: true });
     const drafts = await approve.count();
     expect(drafts).toBe(4);
+    await approve.first().click();
+    await page.getByRole('group', { name: 'Confirm approval' }).getByText('Cancel').click();
+    await expect.poll(() => approve.count()).toBe(4);
+
     for (let left = drafts; left > 0; left -= 1) {
       await approve.first().click();
+      const send = page.getByRole('button', { name: 'Approve and send', exact: true });
+      await expect(send.evaluate((b) => b === b.ownerDocument.activeElement)).resolves.toBe(true);
+      await send.dblclick();
       await expect.poll(() => approve.count(), { timeout: 10_000 }).toBe(left - 1);
     }
+    // A double press sent each notice once: no refusal shown under any of them.
+    await expect.poll(() => page.getByText('is approved, not a draft').count()).toBe(0);
     await acme.getByText('queued').first().waitFor();
     await axeBothThemes(page);
   });

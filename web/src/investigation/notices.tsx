@@ -4,7 +4,7 @@
  * where each recipient's copy stands. Buttons follow the role; the server has the last word.
  */
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { localTime } from '../components/deadline.tsx';
 import { ErrorNote } from '../components/error-note.tsx';
@@ -151,10 +151,21 @@ function HoldRow(props: { hold: Hold; routeId: string; person: Person | null }) 
 
   return (
     <li>
-      Hold <span className="badge">{words(hold.state)}</span> on {words(hold.ground)}: {hold.reason}
-      . Review by {localTime(hold.reviewAt)}
+      Hold <span className="badge">{words(hold.state)}</span> on {words(hold.ground)}:{' '}
+      <bdi className="user-text">{hold.reason}</bdi>. Review by {localTime(hold.reviewAt)}
       {hold.reviewDue && <strong className="error"> (review due)</strong>}. Legal:{' '}
-      {hold.legalApprover ?? 'not yet'}; executive: {hold.executiveApprover ?? 'not yet'}.
+      {hold.legalApprover === null ? (
+        'not yet'
+      ) : (
+        <bdi className="user-text">{hold.legalApprover}</bdi>
+      )}
+      ; executive:{' '}
+      {hold.executiveApprover === null ? (
+        'not yet'
+      ) : (
+        <bdi className="user-text">{hold.executiveApprover}</bdi>
+      )}
+      .
       {live && (
         <div className="row">
           {mayApprove && (
@@ -213,6 +224,53 @@ function Recipients({ deliveries }: { deliveries: Delivery[] }) {
   );
 }
 
+/**
+ * Approving sends a legal notice that cannot be called back, so it takes two presses: the
+ * first asks, the second sends (and is disabled while the request is out, so a double press
+ * sends once).
+ */
+function ApproveButton(props: { notice: Notice; pending: boolean; onConfirm: () => void }) {
+  const [asking, setAsking] = useState(false);
+  const confirm = useRef<HTMLButtonElement>(null);
+  // A double press lands before React disables the button; this stops the second one. It is
+  // let go once the request has answered, so that a refused approval can be tried again.
+  const sent = useRef(false);
+  useEffect(() => {
+    if (asking) confirm.current?.focus();
+  }, [asking]);
+  useEffect(() => {
+    if (!props.pending) sent.current = false;
+  }, [props.pending]);
+
+  const send = () => {
+    if (sent.current) return;
+    sent.current = true;
+    props.onConfirm();
+  };
+
+  if (!asking) {
+    return (
+      <button type="button" onClick={() => setAsking(true)}>
+        Approve…
+      </button>
+    );
+  }
+  return (
+    <div className="row" role="group" aria-label="Confirm approval">
+      <span>
+        Send the {words(props.notice.audience)} notice to {props.notice.tenantId} now? It cannot be
+        unsent.
+      </span>
+      <button ref={confirm} type="button" disabled={props.pending} onClick={send}>
+        Approve and send
+      </button>
+      <button type="button" className="secondary" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
 function NoticeCard(props: {
   notice: Notice;
   routeId: string;
@@ -254,13 +312,11 @@ function NoticeCard(props: {
       <NoticePreview notice={notice} />
       <div className="row">
         {notice.status === 'draft' && can(person, 'notice.approve') && (
-          <button
-            type="button"
-            disabled={approve.isPending}
-            onClick={() => approve.mutate(undefined)}
-          >
-            Approve and send
-          </button>
+          <ApproveButton
+            notice={notice}
+            pending={approve.isPending}
+            onConfirm={() => approve.mutate(undefined)}
+          />
         )}
         {can(person, 'hold.request') && !pendingHold && holdable && (
           <HoldRequest notice={notice} routeId={routeId} />

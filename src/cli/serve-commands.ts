@@ -9,14 +9,10 @@ import { ensureFirstAdminToken } from '../auth/tokens.ts';
 import { fail } from '../domain/errors.ts';
 import { loadCorrelationConfig } from '../intake/correlation-config.ts';
 import { createLogger } from '../log.ts';
-import { sweepDeadlines } from '../investigations/deadline-sweep.ts';
 import { type BounceListener, startBounceListener } from '../notify/bounces.ts';
-import { flagHoldsDueForReview } from '../notify/holds.ts';
-import { alertTenantsWithoutContacts } from '../notify/reachability.ts';
-import { deliverStaffAlerts } from '../notify/staff-alerts.ts';
-import { deliverContactTests } from '../notify/contact-tests.ts';
-import { createTransport, dkimFromEnv, type Transport } from '../notify/transport.ts';
-import { deliverDue } from '../notify/worker.ts';
+import { consoleUrlFor } from '../notify/contact-tests.ts';
+import { workerPass } from '../notify/worker-pass.ts';
+import { createTransport, dkimFromEnv } from '../notify/transport.ts';
 import type { Store } from '../store/db.ts';
 import {
   addListenerOptions,
@@ -103,7 +99,8 @@ export function registerServeCommands(program: Command): void {
     const stopping = new AbortController();
     const loop = (async () => {
       while (transport && !stopping.signal.aborted) {
-        await workerPass(store, transport, log, false);
+        // Links in test e-mails point at this server (or BREACHDESK_CONSOLE_URL).
+        await workerPass(store, transport, { log, consoleUrl: consoleUrlFor(address) });
         await sleep(Number(opts.interval) * 1000, undefined, { signal: stopping.signal }).catch(
           () => undefined,
         );
@@ -165,7 +162,7 @@ export function registerServeCommands(program: Command): void {
       try {
         if (listen) bounces = await startListener(store, listen, log);
         do {
-          await workerPass(store, transport, log, Boolean(opts.once));
+          await workerPass(store, transport, { log, once: Boolean(opts.once) });
           if (!opts.once) await sleep(Number(opts.interval) * 1000);
         } while (!opts.once && !stopping);
       } finally {
@@ -256,29 +253,4 @@ async function startListener(
     `bounce listener on ${settings.host}:${listener.port} for ${settings.address}\n`,
   );
   return listener;
-}
-
-/**
- * One pass of the worker: alerts for tenants nobody can be sent to, due notices, then staff
- * alerts. In a long-running worker a failed pass is logged and retried at the next interval.
- */
-async function workerPass(store: Store, transport: Transport, log: Logger, once: boolean) {
-  try {
-    const unreachable = await alertTenantsWithoutContacts(store.db);
-    const deadlines = await sweepDeadlines(store.db);
-    await flagHoldsDueForReview(store.db);
-    const tally = await deliverDue(store.db, transport, { log });
-    const alerts = await deliverStaffAlerts(store.db, transport, { log });
-    await deliverContactTests(store.db, transport, { log });
-    const busy = tally.sent + tally.failed + tally.retrying + tally.uncertain;
-    if (unreachable + busy + deadlines.reminders + deadlines.escalations > 0) {
-      log.info(
-        { category: 'delivery', ...tally, unreachable, alerts, ...deadlines },
-        'outbox pass',
-      );
-    }
-  } catch (err) {
-    if (once) throw err;
-    log.error({ err, category: 'delivery' }, 'outbox pass failed; retrying next interval');
-  }
 }

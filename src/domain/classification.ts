@@ -3,6 +3,8 @@
  * picks: it is declared by an incident manager with evidence (see declaration.ts).
  */
 import { fail } from './errors.ts';
+import { controlMessage } from './text-rules.ts';
+import { controlOrBidiIn } from './visible-text.ts';
 import type { Classification } from './types.ts';
 
 /** Longest free-text field we store, in characters (code points) after trimming. */
@@ -54,7 +56,8 @@ export function validateClassification(input: unknown): ClassificationDecision {
 
 /**
  * Trims a free-text field; absent, null or blank text becomes null. Throws `code` naming
- * `field` when the value is not a string or is longer than `maxLength` characters.
+ * `field` when the value is not a string, is longer than `maxLength` characters, or holds a
+ * control or bidi override character (line breaks are kept).
  */
 export function readOptionalText(
   value: unknown,
@@ -73,6 +76,8 @@ export function readOptionalText(
   if ([...text].length > maxLength) {
     fail(code, `${field} must be at most ${maxLength} characters`, field);
   }
+  const control = controlOrBidiIn(text);
+  if (control !== null) fail(code, `${field} ${controlMessage('many', control)}`, field);
   return text === '' ? null : text;
 }
 

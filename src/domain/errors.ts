@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   BD_CONFIRMATION_INVALID: 400,
   BD_CONFIRMATION_USED: 409,
   BD_CONFIRMATION_EXPIRED: 410,
+  BD_CONTACT_DUPLICATE: 409,
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

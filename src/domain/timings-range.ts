@@ -10,6 +10,8 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 // A bound on the rows read: ten years of investigations is more than any chart shows.
 const MAX_YEARS = 10;
+// Nothing was opened before the Unix epoch; earlier years are typing slips, not periods.
+const FIRST_YEAR = 1970;
 
 export interface TimingRange {
   from: string;
@@ -21,7 +23,8 @@ function parseEnd(value: string, field: 'from' | 'to'): Date {
   let ms = Number.NaN;
   if (month) {
     const m = Number(month[2]);
-    if (m >= 1 && m <= 12) ms = Date.UTC(Number(month[1]), m - 1, 1);
+    // Not Date.UTC(year, …): it reads years 0 to 99 as 1900 to 1999.
+    if (m >= 1 && m <= 12) ms = new Date(0).setUTCFullYear(Number(month[1]), m - 1, 1);
   } else if (DAY.test(value)) {
     ms = Date.parse(`${value}T00:00:00Z`);
     // Date.parse rolls 2026-02-30 over to March; a day that does not exist is refused.
@@ -37,16 +40,22 @@ function parseEnd(value: string, field: 'from' | 'to'): Date {
       field,
     );
   }
+  if (new Date(ms).getUTCFullYear() < FIRST_YEAR) {
+    fail(
+      'BD_REQUEST_INVALID',
+      `${field}: must be in ${FIRST_YEAR} or later, not ${JSON.stringify(value.slice(0, 40))}`,
+      field,
+    );
+  }
   return new Date(ms);
 }
 
 /** The period asked for, checked; BD_REQUEST_INVALID naming `from` or `to` otherwise. */
 export function timingRange(query: { from?: string; to?: string }, now: Date): TimingRange {
+  // from is read first, so that a query wrong at both ends is told about the first.
+  const given = query.from === undefined ? undefined : parseEnd(query.from, 'from');
   const to = query.to === undefined ? now : parseEnd(query.to, 'to');
-  const from =
-    query.from === undefined
-      ? new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth() - 11, 1))
-      : parseEnd(query.from, 'from');
+  const from = given ?? new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth() - 11, 1));
 
   if (from.getTime() >= to.getTime()) {
     fail('BD_REQUEST_INVALID', `to: must be after from (${from.toISOString()})`, 'to');

@@ -30,6 +30,23 @@ export function lineBreakOrControlIn(text: string): string | null {
   return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+// What has no place in text of several lines either: controls other than line feed, carriage
+// return and tab, and the bidi embeddings, overrides and isolates, which left unclosed turn the
+// system's own text after them around when both are shown together.
+const NOT_IN_TEXT = /[^\P{Cc}\n\r\t]|[\u202A-\u202E\u2066-\u2069]/u;
+
+/**
+ * The first character that has no place in a field of several lines (a post-mortem, an
+ * evidence statement), as `U+202E`, or null when there is none. Line breaks are kept.
+ */
+export function controlOrBidiIn(text: string): string | null {
+  const found = NOT_IN_TEXT.exec(text);
+  if (found === null) return null;
+
+  const code = found[0].codePointAt(0) ?? 0;
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 const NOT_ONE_LINE_ALL = new RegExp(NOT_ONE_LINE.source, 'gu');
 
 /**

@@ -12,7 +12,8 @@ import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import { assertCan, can } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
-import { lineBreakOrControlIn, showsNoText } from '../domain/visible-text.ts';
+import { controlMessage } from '../domain/text-rules.ts';
+import { controlOrBidiIn, lineBreakOrControlIn, showsNoText } from '../domain/visible-text.ts';
 import type { Db } from '../store/db.ts';
 import { reportRecordAdapter } from './generic.ts';
 import { ingestRecords } from './ingest.ts';
@@ -225,6 +226,14 @@ function genericRecord(
       fail(
         'BD_INTAKE_FIELD_INVALID',
         `description must be a text of at most ${REPORT_DESCRIPTION_MAX} characters`,
+        'description',
+      );
+    }
+    const control = controlOrBidiIn(description);
+    if (control !== null) {
+      fail(
+        'BD_INTAKE_FIELD_INVALID',
+        `description ${controlMessage('many', control)}`,
         'description',
       );
     }

@@ -45,12 +45,15 @@ const list = <T extends readonly [string, ...string[]]>(values: T) =>
     .pipe(z.array(z.enum(values, { error: `must be one of ${values.join(', ')}` })).max(20))
     .optional();
 
-const whole = (min: number, max: number) =>
-  z
+// Every refusal states the range: "a whole number" alone misleads when the number is too big.
+const whole = (min: number, max: number) => {
+  const range = `must be a whole number from ${min} to ${max}`;
+  return z
     .string()
-    .regex(/^\d{1,6}$/, 'must be a whole number')
+    .regex(/^\d{1,16}$/, range)
     .transform(Number)
-    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+    .pipe(z.number().min(min, range).max(max, range));
+};
 
 const querySchema = z
   .object({

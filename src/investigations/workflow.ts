@@ -14,8 +14,10 @@ import { fail } from '../domain/errors.ts';
 import { rate } from '../domain/rating.ts';
 import { parseRuleRequest, type RuleRequest } from '../domain/suppression-rule.ts';
 import { assertTransition } from '../domain/stages.ts';
+import { controlMessage, noControls } from '../domain/text-rules.ts';
 import { type Classification, type Stage, STAGES } from '../domain/types.ts';
 import { parseOrFail } from '../domain/validate.ts';
+import { lineBreakOrControlIn } from '../domain/visible-text.ts';
 import { syncDrafts } from '../notify/drafts.ts';
 import { type Db, iso, type Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
@@ -40,7 +42,7 @@ export async function lockInvestigation(tx: Tx, id: string): Promise<Investigati
 
 const transitionSchema = z.object({
   to: z.enum(STAGES),
-  reason: z.string().trim().min(1, 'a reason is required').max(4000),
+  reason: z.string().trim().min(1, 'a reason is required').max(4000).superRefine(noControls('one')),
 });
 
 /** Moves an investigation to another stage, if the process allows it from where it is. */
@@ -140,6 +142,10 @@ export async function rateInvestigation(
   const body = (input ?? {}) as { reason?: unknown };
   const rating = rate(input);
   const reason = typeof body.reason === 'string' ? body.reason.slice(0, 4000) : null;
+  const control = reason === null ? null : lineBreakOrControlIn(reason);
+  if (control !== null) {
+    fail('BD_RATING_INVALID', `reason ${controlMessage('one', control)}`, 'reason');
+  }
 
   return db.transaction(async (tx) => {
     const inv = await lockInvestigation(tx, id);
@@ -257,19 +263,13 @@ function suppressionRequestOf(
   return parseRuleRequest(suppress, now, actor.id, 'suppress.');
 }
 
-const noticeText = z.string().trim().min(1).max(4000);
+const noticeText = z.string().trim().min(1).max(4000).superRefine(noControls('many'));
 const noticeTextsSchema = z
   .object({
     nature: noticeText.optional(),
     likelyConsequences: noticeText.optional(),
     measures: noticeText.optional(),
-    contactName: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .refine((s) => !/\p{Cc}/u.test(s), 'must be one line without control characters')
-      .optional(),
+    contactName: z.string().trim().min(1).max(200).superRefine(noControls('one')).optional(),
     contactEmail: emailSchema.optional(),
   })
   .strict();
@@ -298,9 +298,10 @@ export async function declareCrsi(
         `investigation ${id} was already declared at ${iso(inv.declaredAt)}`,
       );
     }
-    const notice = parseOrFail(
-      noticeTextsSchema,
-      (input as { notice?: unknown }).notice ?? {},
+    // Parsed under its own key, so that a refusal names notice.contactName, not contactName.
+    const { notice } = parseOrFail(
+      z.object({ notice: noticeTextsSchema }),
+      { notice: (input as { notice?: unknown }).notice ?? {} },
       'BD_DECLARE_INVALID',
     );
     // The contact point goes into every notice (GDPR Art. 33(3)(b)): it must be a real one.
@@ -338,11 +339,13 @@ export async function declareCrsi(
   });
 }
 
+const postmortemText = (max: number) =>
+  z.string().trim().min(1).max(max).superRefine(noControls('many'));
 const postmortemSchema = z.object({
-  summary: z.string().trim().min(1).max(20_000),
-  rootCause: z.string().trim().min(1).max(20_000),
-  lessons: z.string().trim().min(1).max(20_000),
-  actions: z.array(z.string().trim().min(1).max(2000)).min(1).max(200),
+  summary: postmortemText(20_000),
+  rootCause: postmortemText(20_000),
+  lessons: postmortemText(20_000),
+  actions: z.array(postmortemText(2000)).min(1).max(200),
 });
 
 /** Records the post-mortem that closing after stabilize requires. */

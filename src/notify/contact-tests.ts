@@ -19,7 +19,7 @@ export const CONTACT_TEST_HEADER = 'X-Breachdesk-Contact-Test';
 const CLAIM_MS = 10 * 60_000;
 
 export interface ContactTestOptions {
-  /** Where the console is reached, for the link; default BREACHDESK_CONSOLE_URL. */
+  /** Where the console is reached, for the link; default consoleUrlFromEnv(). */
   consoleUrl?: string;
   log?: Logger;
 }
@@ -41,11 +41,24 @@ interface Claimed {
   expiresAt: string | Date;
 }
 
-/** The console's address for links in mail (BREACHDESK_CONSOLE_URL, else the serve default). */
+/**
+ * The console's address for links in mail from a worker without a server of its own
+ * (BREACHDESK_CONSOLE_URL, else the serve default).
+ */
 export function consoleUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   const configured = env.BREACHDESK_CONSOLE_URL?.trim();
   if (configured) return configured.replace(/\/+$/, '');
   return `http://${env.BREACHDESK_HOST ?? '127.0.0.1'}:${env.BREACHDESK_PORT ?? '8080'}`;
+}
+
+/**
+ * The console's address for links mailed by `serve`: BREACHDESK_CONSOLE_URL when set (the
+ * address people reach, e.g. behind a proxy), else the one the server listens on, which
+ * follows --port rather than BREACHDESK_PORT.
+ */
+export function consoleUrlFor(listeningAt: string, env: NodeJS.ProcessEnv = process.env): string {
+  const configured = env.BREACHDESK_CONSOLE_URL?.trim();
+  return (configured || listeningAt).replace(/\/+$/, '');
 }
 
 export async function deliverContactTests(

@@ -11,6 +11,7 @@ import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import { assertCan, can } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
+import { noControls } from '../domain/text-rules.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import { showsNoText } from '../domain/visible-text.ts';
 import { type Conn, type Db, iso, type Tx } from '../store/db.ts';
@@ -38,7 +39,9 @@ const reason = z
   .trim()
   .min(1, 'a written reason is required')
   .max(HOLD_REASON_MAX, `must be at most ${HOLD_REASON_MAX} characters`)
-  .refine((s) => !showsNoText(s), 'a written reason is required; it shows no text');
+  .refine((s) => !showsNoText(s), 'a written reason is required; it shows no text')
+  // The console shows the reason in a line of its own text, which an unclosed override turns.
+  .superRefine(noControls('many'));
 
 const requestSchema = z.object({
   ground: z.enum(HOLD_GROUNDS, { error: `must be one of ${HOLD_GROUNDS.join(', ')}` }),

@@ -8,7 +8,7 @@
  * re-resolves too. An incident manager can also resend a notice to the current contacts it
  * has not reached (resendNotice). docs/delivery.md, "Recipients", says what this promises.
  */
-import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import { appendAudit } from '../audit/log.ts';
 import { type Actor, actorLabel } from '../auth/actor.ts';
 import { assertCan } from '../auth/policy.ts';
@@ -17,6 +17,7 @@ import type { NoticeFacts } from '../domain/notice-content.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { accountTeam, breachContacts, notices, outbox, tenants } from '../store/schema.ts';
+import { contactAddressKey } from '../tenants/contact-address.ts';
 import { buildMessageId, mailDomain } from './message.ts';
 import { checkNoticeReached } from './reachability.ts';
 import { raiseStaffAlert } from './staff-alerts.ts';
@@ -54,13 +55,30 @@ export async function recipientsFor(tx: Tx, notice: NoticeRow): Promise<Recipien
     const rows = await tx
       .select()
       .from(breachContacts)
-      .where(eq(breachContacts.tenantId, tenantId));
-    return rows.map((c) => ({ kind: 'breach_contact', id: c.id, name: c.name, email: c.email }));
+      .where(eq(breachContacts.tenantId, tenantId))
+      .orderBy(asc(breachContacts.createdAt), asc(breachContacts.id));
+    return oncePerAddress(
+      rows.map((c) => ({ kind: 'breach_contact', id: c.id, name: c.name, email: c.email })),
+    );
   }
 
   if (audience !== 'account_team') return [];
   const rows = await tx.select().from(accountTeam).where(eq(accountTeam.tenantId, tenantId));
-  return rows.map((m) => ({ kind: 'account_team', id: m.id, name: m.name, email: m.email }));
+  return oncePerAddress(
+    rows.map((m) => ({ kind: 'account_team', id: m.id, name: m.name, email: m.email })),
+  );
+}
+
+// Contacts stored before duplicates were refused (tenants/contacts.ts) may name one mailbox
+// twice: it gets one message, addressed to the first of them.
+function oncePerAddress(list: Recipient[]): Recipient[] {
+  const seen = new Set<string>();
+  return list.filter((r) => {
+    const key = contactAddressKey(r.email);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**
@@ -105,12 +123,12 @@ function notYetAddressed(recipients: Recipient[], rows: OutboxRow[]): Recipient[
   const emails = new Set(
     rows
       .filter((r) => [...WAITING, 'sent'].includes(r.status))
-      .map((r) => r.recipientEmail.toLowerCase()),
+      .map((r) => contactAddressKey(r.recipientEmail)),
   );
 
   const out: Recipient[] = [];
   for (const r of recipients) {
-    const email = r.email.toLowerCase();
+    const email = contactAddressKey(r.email);
     if (ids.has(r.id) || emails.has(email)) continue;
     emails.add(email);
     out.push(r);

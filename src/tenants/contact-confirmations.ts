@@ -11,12 +11,19 @@ import { type Actor, actorLabel } from '../auth/actor.ts';
 import { BreachdeskError, fail } from '../domain/errors.ts';
 import { type Db, iso } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
+import { lockTenantRecipients } from '../notify/recipients.ts';
 import { breachContacts, contactConfirmations } from '../store/schema.ts';
+import { contactAddressKey } from './contact-address.ts';
 import { assertTenantVisible, contactOfTenant } from './contacts.ts';
 
 export const CONFIRMATION_TTL_MS = 24 * 60 * 60_000;
-/** Test e-mails one contact may be sent within TEST_WINDOW_MS: enough to retry a typo. */
+/**
+ * Test e-mails one address of a tenant may be sent within TEST_WINDOW_MS: enough to retry a
+ * typo. Counted by address, not by contact, so removing and re-adding it renews nothing.
+ */
 export const TESTS_PER_WINDOW = 5;
+/** Test e-mails to all of one tenant's addresses within TEST_WINDOW_MS. */
+export const TESTS_PER_TENANT_WINDOW = 20;
 export const TEST_WINDOW_MS = 60 * 60_000;
 
 const TOKEN_PREFIX = 'bdc_';
@@ -25,12 +32,18 @@ const LINK_ACTOR = 'public:confirmation-link';
 
 /** A refusal that tells the client when to try again (sent as Retry-After). */
 export class TestEmailLimited extends BreachdeskError {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    per: 'address' | 'tenant',
+  ) {
     super(
       'BD_RATE_LIMITED',
-      `at most ${TESTS_PER_WINDOW} test e-mails per contact per hour; ` +
-        `retry after ${retryAfterSeconds} s`,
-      'contactId',
+      per === 'address'
+        ? `at most ${TESTS_PER_WINDOW} test e-mails to one address per hour; ` +
+            `retry after ${retryAfterSeconds} s`
+        : `at most ${TESTS_PER_TENANT_WINDOW} test e-mails to one tenant's contacts per ` +
+            `hour; retry after ${retryAfterSeconds} s`,
+      per === 'address' ? 'contactId' : 'tenantId',
     );
   }
 }
@@ -47,8 +60,8 @@ export function tokenHash(token: string): string {
 }
 
 /**
- * Queues a test e-mail to the contact. The contact row is locked while the hour's tests are
- * counted, so two requests at once cannot both take the last one.
+ * Queues a test e-mail to the contact. The tenant is locked (as for a change of its contacts)
+ * while the hour's tests are counted, so two requests at once cannot both take the last one.
  */
 export async function requestTestEmail(
   db: Db,
@@ -73,30 +86,26 @@ export async function requestTestEmail(
   };
 
   await db.transaction(async (tx) => {
+    await lockTenantRecipients(tx, tenantId, 'no key update');
     const [contact] = await tx
       .select({ email: breachContacts.email })
       .from(breachContacts)
-      .where(eq(breachContacts.id, contactId))
-      .for('update');
+      .where(eq(breachContacts.id, contactId));
     if (!contact) fail('BD_NOT_FOUND', `contact ${contactId} not found`, 'contactId');
 
-    // At most TESTS_PER_WINDOW rows can be in the window, so reading them is cheap.
+    // At most TESTS_PER_TENANT_WINDOW rows can be in the window, so reading them is cheap.
     const since = new Date(now.getTime() - TEST_WINDOW_MS).toISOString();
     const recent = await tx
-      .select({ at: contactConfirmations.createdAt })
+      .select({ at: contactConfirmations.createdAt, email: contactConfirmations.email })
       .from(contactConfirmations)
       .where(
-        and(
-          eq(contactConfirmations.contactId, contactId),
-          gt(contactConfirmations.createdAt, since),
-        ),
+        and(eq(contactConfirmations.tenantId, tenantId), gt(contactConfirmations.createdAt, since)),
       )
       .orderBy(asc(contactConfirmations.createdAt));
-    const oldest = recent[0];
-    if (recent.length >= TESTS_PER_WINDOW && oldest) {
-      const freeAt = Date.parse(iso(oldest.at)) + TEST_WINDOW_MS;
-      throw new TestEmailLimited(Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000)));
-    }
+    const key = contactAddressKey(contact.email);
+    const toAddress = recent.filter((r) => contactAddressKey(r.email) === key);
+    assertUnder(toAddress, TESTS_PER_WINDOW, 'address', now);
+    assertUnder(recent, TESTS_PER_TENANT_WINDOW, 'tenant', now);
 
     await tx.insert(contactConfirmations).values({ ...row, email: contact.email });
     await appendAudit(tx, {
@@ -110,6 +119,20 @@ export async function requestTestEmail(
   });
 
   return { id: row.id, contactId, queuedAt: row.createdAt, expiresAt: row.expiresAt };
+}
+
+// Full when `limit` tests are in the window: free again when the one that makes it full leaves.
+function assertUnder(
+  recent: { at: string | Date }[],
+  limit: number,
+  per: 'address' | 'tenant',
+  now: Date,
+): void {
+  const leaving = recent[recent.length - limit];
+  if (recent.length < limit || !leaving) return;
+
+  const freeAt = Date.parse(iso(leaving.at)) + TEST_WINDOW_MS;
+  throw new TestEmailLimited(Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000)), per);
 }
 
 /**

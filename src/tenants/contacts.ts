@@ -12,10 +12,11 @@ import { type Actor, actorLabel } from '../auth/actor.ts';
 import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
 import { parseOrFail } from '../domain/validate.ts';
-import { type Db, iso } from '../store/db.ts';
+import { type Db, iso, type Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
-import { reresolveRecipients } from '../notify/recipients.ts';
+import { lockTenantRecipients, reresolveRecipients } from '../notify/recipients.ts';
 import { breachContacts, tenants } from '../store/schema.ts';
+import { contactAddressKey } from './contact-address.ts';
 import { contactSchema } from './import.ts';
 
 export interface Contact {
@@ -63,10 +64,13 @@ export async function addContact(
   input: unknown,
 ): Promise<Contact> {
   await assertTenantVisible(db, actor, tenantId, true);
+  refuseUnknownFields(input);
   const c = parseOrFail(contactSchema, input, 'BD_TENANT_INVALID');
   const row = { id: newId(), tenantId, ...c, createdAt: new Date().toISOString() };
 
   await db.transaction(async (tx) => {
+    await lockTenantRecipients(tx, tenantId, 'no key update');
+    await assertAddressFree(tx, tenantId, c.email, null);
     await tx.insert(breachContacts).values(row);
     await appendAudit(tx, {
       actor: actorLabel(actor),
@@ -93,6 +97,47 @@ const contactEditSchema = z
     language: contactSchema.shape.language.unwrap().optional(),
   })
   .strict();
+
+/**
+ * Refuses an address the tenant already has as another contact: the same mailbox twice would
+ * be sent each notice twice and have test e-mails of its own per copy. The caller holds the
+ * tenant's lock (lockTenantRecipients), so two requests at once cannot both add it.
+ */
+async function assertAddressFree(tx: Tx, tenantId: string, email: string, self: string | null) {
+  const key = contactAddressKey(email);
+  const rows = await tx
+    .select({ id: breachContacts.id, email: breachContacts.email })
+    .from(breachContacts)
+    .where(eq(breachContacts.tenantId, tenantId));
+  const other = rows.find((r) => r.id !== self && contactAddressKey(r.email) === key);
+  if (!other) return;
+
+  fail(
+    'BD_CONTACT_DUPLICATE',
+    `email: ${email} is already breach contact ${other.id} of tenant ${tenantId}; ` +
+      'change or remove that contact instead',
+    'email',
+  );
+}
+
+const CONTACT_FIELDS = ['name', 'email', 'language'];
+
+/**
+ * Refuses a field a breach contact does not have (a tenantId, a role), naming it: silently
+ * dropping it would let the caller believe it took effect.
+ */
+function refuseUnknownFields(input: unknown): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return;
+
+  const unknown = Object.keys(input).find((key) => !CONTACT_FIELDS.includes(key));
+  if (unknown !== undefined) {
+    fail(
+      'BD_TENANT_INVALID',
+      `${unknown}: is not a field of a breach contact; give ${CONTACT_FIELDS.join(', ')}`,
+      unknown,
+    );
+  }
+}
 
 /** Loads a contact of the tenant, refusing (404, audited) one of another tenant. */
 export async function contactOfTenant(db: Db, actor: Actor, tenantId: string, contactId: string) {
@@ -123,17 +168,28 @@ export async function editContact(
 ): Promise<Contact> {
   await assertTenantVisible(db, actor, tenantId, true);
   const old = await contactOfTenant(db, actor, tenantId, contactId);
+  refuseUnknownFields(input);
   const change = parseOrFail(contactEditSchema, input, 'BD_TENANT_INVALID');
+  // An empty change would be audited as a change that changed nothing.
+  if (Object.keys(change).length === 0) {
+    fail(
+      'BD_TENANT_INVALID',
+      `nothing to change: give at least one of ${CONTACT_FIELDS.join(', ')}`,
+      '(body)',
+    );
+  }
   const next = {
     name: change.name ?? old.name,
     email: change.email ?? old.email,
     language: change.language ?? old.language,
   };
-  const readdressed = next.email.toLowerCase() !== old.email.toLowerCase();
+  const readdressed = contactAddressKey(next.email) !== contactAddressKey(old.email);
   const id = readdressed ? newId() : old.id;
   const confirmedAt = readdressed ? null : iso(old.confirmedAt);
 
   await db.transaction(async (tx) => {
+    await lockTenantRecipients(tx, tenantId, 'no key update');
+    if (change.email !== undefined) await assertAddressFree(tx, tenantId, next.email, old.id);
     if (readdressed) {
       await tx.delete(breachContacts).where(eq(breachContacts.id, old.id));
       await tx.insert(breachContacts).values({ id, tenantId, ...next, createdAt: old.createdAt });
@@ -181,6 +237,8 @@ export async function removeContact(
   }
 
   await db.transaction(async (tx) => {
+    // The tenant first, as every change of its contacts does, so that none waits on another.
+    await lockTenantRecipients(tx, tenantId, 'no key update');
     const gone = await tx
       .delete(breachContacts)
       .where(and(eq(breachContacts.id, contactId), eq(breachContacts.tenantId, tenantId)))

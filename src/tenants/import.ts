@@ -10,11 +10,13 @@ import type { Actor } from '../auth/actor.ts';
 import { actorLabel } from '../auth/actor.ts';
 import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
+import { noControls } from '../domain/text-rules.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import type { Db, Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { reresolveRecipients } from '../notify/recipients.ts';
 import { accountTeam, breachContacts, notices, tenantResources, tenants } from '../store/schema.ts';
+import { contactAddressKey } from './contact-address.ts';
 
 const LANGUAGES = ['en', 'de', 'fr'] as const;
 const oneLine = (max: number) =>
@@ -23,7 +25,8 @@ const oneLine = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((s) => !/\p{Cc}/u.test(s), 'must be one line without control characters');
+    // Names are shown in the console beside its own text: no bidi override may turn that.
+    .superRefine(noControls('one'));
 
 // RFC 5321/5322 dot-atom local part (ASCII) and a domain of letters, digits and dashes; IDN
 // domains may be given in Unicode. Quoted local parts, comments and groups are refused: they are
@@ -117,7 +120,7 @@ const fileSchema = z
 
       const emails = new Set<string>();
       t.breachContacts.forEach((c, j) => {
-        const key = c.email.toLowerCase();
+        const key = contactAddressKey(c.email);
         if (emails.has(key)) {
           ctx.addIssue({
             code: 'custom',
@@ -179,8 +182,9 @@ export async function importTenants(db: Db, input: unknown, actor: Actor): Promi
         .select({ email: breachContacts.email })
         .from(breachContacts)
         .where(eq(breachContacts.tenantId, t.id));
-      const knownEmails = new Set(known.map((c) => c.email.toLowerCase()));
-      const added = t.breachContacts.filter((c) => !knownEmails.has(c.email.toLowerCase()));
+      // An address the tenant already has is merged into that contact, never added twice.
+      const knownEmails = new Set(known.map((c) => contactAddressKey(c.email)));
+      const added = t.breachContacts.filter((c) => !knownEmails.has(contactAddressKey(c.email)));
       if (added.length > 0) {
         await tx
           .insert(breachContacts)

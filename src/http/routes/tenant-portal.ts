@@ -22,7 +22,7 @@ export function registerTenantPortalRoutes(app: BreachdeskApp, { db }: RouteDeps
       schema: {
         summary:
           'Queue a test e-mail to a breach contact with a one-time link (24 h) that confirms ' +
-          'the address; at most 5 per contact per hour',
+          'the address; at most 5 per address and 20 per tenant per hour',
         params: tenantParams.extend({ contactId: z.string().max(100) }),
         response: {
           202: z.object({

@@ -43,7 +43,12 @@ export function registerTenantRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
       schema: {
         summary: 'Add a breach contact (tenant admin of that tenant, or administrator)',
         params: tenantParams,
-        body: z.object({ name: z.string(), email: z.string(), language: z.string().optional() }),
+        // Loose, so that an unknown field reaches addContact and is refused there by name.
+        body: z.looseObject({
+          name: z.string(),
+          email: z.string(),
+          language: z.string().optional(),
+        }),
         response: { 201: contact },
       },
     },

@@ -185,7 +185,12 @@ export function ClassificationPanel(props: {
         ) : (
           <span className="muted">not classified</span>
         )}
-        {inv.rootCause && <> — root cause: {inv.rootCause}</>}
+        {inv.rootCause && (
+          <>
+            {' '}
+            — root cause: <bdi className="user-text">{inv.rootCause}</bdi>
+          </>
+        )}
       </p>
       {inv.declaration && (
         <div>

@@ -182,7 +182,12 @@ export function RatingForm(props: { inv: InvestigationDetail; routeId: string; m
                     {r.rating.informationImpact.map(words).join(', ')} information;{' '}
                     {words(r.rating.recoverability)} recovery; customer data{' '}
                     {words(r.rating.customerDataRisk)}
-                    {r.reason ? ` — ${r.reason}` : ''}
+                    {r.reason && (
+                      <>
+                        {' — '}
+                        <bdi className="user-text">{r.reason}</bdi>
+                      </>
+                    )}
                   </td>
                   <td>
                     {r.rating.severity} / {r.rating.priority} ({r.rating.score})

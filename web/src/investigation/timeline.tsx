@@ -55,7 +55,12 @@ export function Timeline({ routeId }: { routeId: string }) {
               {localTime(e.at)}
             </time>{' '}
             <strong>{e.action}</strong> <span className="muted">by {e.actor}</span>
-            {gist(e.data) && <span> — {gist(e.data)}</span>}
+            {gist(e.data) && (
+              <span>
+                {' — '}
+                <bdi className="user-text">{gist(e.data)}</bdi>
+              </span>
+            )}
           </li>
         ))}
       </ol>

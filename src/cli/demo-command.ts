@@ -80,7 +80,8 @@ export function registerDemoCommand(program: Command): void {
         if (opts.json) console.log(JSON.stringify(result));
         else
           console.log(
-            `${result.investigation}: ${result.stage}, ${result.noticesDelivered} notices delivered`,
+            `${result.investigation}: ${result.stage}, ` +
+              `${result.noticesDelivered} notices delivered`,
           );
         if (!result.auditVerified) process.exitCode = 1;
         if (opts.serve && result.auditVerified) {

@@ -361,7 +361,7 @@ async function activityByTenant(db: DuckDBConnection): Promise<Map<string, Scope
 
   const byTenant = new Map<string, ScopeActivity>();
   for (const row of reader.getRowObjectsJS()) {
-    const tenantId = String(row.tenant_id);
+    const tenantId = typeof row.tenant_id === 'string' ? row.tenant_id : '';
     const activity = byTenant.get(tenantId) ?? { bucket, counts: [] };
     activity.counts.push({ at: isoFromMs(row.at_ms), events: toNumber(row.events) });
     byTenant.set(tenantId, activity);
@@ -384,7 +384,10 @@ async function tenantScopes(db: DuckDBConnection, hasSubjects: boolean): Promise
     sampleObjects: strings(row.sample_objects),
     touchedResources: strings(row.touched_resources),
     subjects: hasSubjects && row.subjects !== null ? toNumber(row.subjects) : null,
-    activity: activity.get(String(row.tenant_id)) ?? { bucket: 'hour', counts: [] },
+    activity: activity.get(typeof row.tenant_id === 'string' ? row.tenant_id : '') ?? {
+      bucket: 'hour',
+      counts: [],
+    },
   }));
 }
 

@@ -44,7 +44,7 @@ export function Timeline({ routeId }: { routeId: string }) {
     <section className="panel" aria-labelledby="timeline-heading">
       <h2 id="timeline-heading">Timeline (audit log)</h2>
       <ErrorNote error={q.error} />
-      {q.data?.nextBeforeSeq != null && (
+      {q.data !== undefined && q.data.nextBeforeSeq !== null && (
         <p className="muted">Showing the newest 1000 entries; the audit log holds them all.</p>
       )}
       {/* Focusable, so that a keyboard can scroll it. */}

@@ -32,6 +32,12 @@ function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<string> {
   });
 }
 
+/** The value, or a failed test naming what was missing. */
+function must<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new Error(`missing ${what}`);
+  return value;
+}
+
 /** The text of the first .eml in `folder` that mentions `needle`, waiting up to `ms`. */
 async function waitForFile(folder: string, needle: string, ms: number): Promise<string> {
   const until = Date.now() + ms;
@@ -65,15 +71,15 @@ describe.skipIf(Boolean(process.env.BREACHDESK_QUIET_SKIP))('demo --serve', () =
     const url = /console: (http:\/\/127\.0\.0\.1:\d+\/investigations\/INV-\d+)/.exec(out)?.[1];
     expect(url).toBeDefined();
 
-    const page = await fetch(url!);
+    const page = await fetch(must(url, 'console URL'));
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
   });
 
   it('signs in with a printed account and reads the closed investigation', async () => {
     const [, email, password] = /responder\s+(\S+)\s+(\S+)/.exec(out) ?? [];
-    const base = /console: (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
-    const label = /investigations\/(INV-\d+)/.exec(out)![1]!;
+    const base = must(/console: (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1], 'base URL');
+    const label = must(/investigations\/(INV-\d+)/.exec(out)?.[1], 'INV label');
 
     const login = await fetch(`${base}/api/v1/auth/login`, {
       method: 'POST',
@@ -81,7 +87,7 @@ describe.skipIf(Boolean(process.env.BREACHDESK_QUIET_SKIP))('demo --serve', () =
       body: JSON.stringify({ email, password }),
     });
     expect(login.status).toBe(200);
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const cookie = must(login.headers.get('set-cookie')?.split(';')[0], 'session cookie');
 
     const read = await fetch(`${base}/api/v1/investigations/${label}`, { headers: { cookie } });
     expect(read.status).toBe(200);
@@ -91,7 +97,7 @@ describe.skipIf(Boolean(process.env.BREACHDESK_QUIET_SKIP))('demo --serve', () =
   it("delivers from its own outbox: a tenant admin's test e-mail links to this port", async () => {
     const [, email, password, tenantId] =
       /tenant_admin\s+(\S+)\s+(\S+)\s+\(tenant (\S+)\)/.exec(out) ?? [];
-    const base = /console: (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+    const base = must(/console: (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1], 'base URL');
     const login = await fetch(`${base}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -99,7 +105,7 @@ describe.skipIf(Boolean(process.env.BREACHDESK_QUIET_SKIP))('demo --serve', () =
     });
     const { csrfToken } = (await login.json()) as { csrfToken: string };
     const headers = {
-      cookie: login.headers.get('set-cookie')!.split(';')[0]!,
+      cookie: must(login.headers.get('set-cookie')?.split(';')[0], 'session cookie'),
       'x-csrf-token': csrfToken,
       'content-type': 'application/json',
     };

@@ -8,7 +8,7 @@ export function ErrorNote({ error }: { error: unknown }) {
       ? `${error.message} (${error.code}${error.field ? `, field ${error.field}` : ''})`
       : error instanceof Error
         ? error.message
-        : String(error);
+        : 'something went wrong; try again';
   return (
     <p className="error" role="alert">
       {text}

@@ -25,7 +25,7 @@ export function SignIn() {
   return (
     <main id="main" className="sign-in">
       <h1>Sign in to Breachdesk</h1>
-      <form onSubmit={submit} className="stack">
+      <form onSubmit={(e) => void submit(e)} className="stack">
         <label>
           Email
           <input

@@ -20,7 +20,4 @@ export function percent(rate: number): string {
   return `${Math.round(rate * 1000) / 10} %`;
 }
 
-/** 'automated_alert' → 'automated alert'. */
-export function words(name: string): string {
-  return name.replaceAll('_', ' ');
-}
+export { words } from '../words.ts';

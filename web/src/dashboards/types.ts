@@ -1,34 +1,12 @@
 /** The shapes of GET /api/v1/metrics/timings and GET /api/v1/metrics/false-positives. */
-export interface Figure {
-  count: number;
-  medianSeconds: number | null;
-  maxSeconds: number | null;
-}
+import type { TimingReport as DomainTimingReport } from '../../../src/domain/timings.ts';
 
-export interface NotifyFigure extends Figure {
-  deadlineMedianSeconds: number | null;
-  met: number;
-  missed: number;
-  pending: number;
-}
+export type { Figure, NotifyFigure, TimingGroup } from '../../../src/domain/timings.ts';
 
-export interface TimingGroup {
-  sourceKind: string;
-  month: string;
-  investigations: number;
-  detect: Figure;
-  assess: Figure;
-  declare: Figure;
-  notify: NotifyFigure;
-}
-
-export interface TimingReport {
+/** The route's answer: the domain's report with the period it covers. */
+export interface TimingReport extends DomainTimingReport {
   from: string;
   to: string;
-  months: string[];
-  sourceKinds: string[];
-  groups: TimingGroup[];
-  byClassification: { classification: string; count: number }[];
 }
 
 export interface FalsePositiveReport {

@@ -14,8 +14,7 @@ import {
 } from '../../../src/domain/declaration.ts';
 import type { InvestigationDetail } from './types.ts';
 import { useChange } from './use-change.ts';
-
-const words = (s: string) => s.replaceAll('_', ' ');
+import { words } from '../words.ts';
 
 function ClassifyForm({ inv, routeId }: { inv: InvestigationDetail; routeId: string }) {
   const settable: readonly string[] = SETTABLE_CLASSIFICATIONS;

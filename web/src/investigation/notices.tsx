@@ -13,8 +13,7 @@ import type { Person } from '../session.tsx';
 import { can } from './can.ts';
 import type { Delivery, Hold, InvestigationDetail, Notice } from './types.ts';
 import { useChange } from './use-change.ts';
-
-const words = (s: string) => s.replaceAll('_', ' ');
+import { words } from '../words.ts';
 
 /** What a recipient's copy looks like to a person: the worker's 'sent' is "delivered". */
 export function deliveryWords(status: string): string {

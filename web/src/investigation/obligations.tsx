@@ -1,8 +1,7 @@
 /** The obligations (notification clocks) of the investigation with their deadlines. */
 import { Deadline, localTime } from '../components/deadline.tsx';
 import type { Clock } from './types.ts';
-
-const words = (s: string) => s.replaceAll('_', ' ');
+import { words } from '../words.ts';
 
 export function Obligations({ clocks }: { clocks: Clock[] }) {
   return (

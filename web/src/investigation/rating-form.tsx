@@ -18,8 +18,7 @@ import {
 } from '../../../src/domain/rating.ts';
 import type { InvestigationDetail } from './types.ts';
 import { useChange } from './use-change.ts';
-
-const words = (s: string) => s.replaceAll('_', ' ');
+import { words } from '../words.ts';
 
 function Choice<T extends string>(props: {
   label: string;

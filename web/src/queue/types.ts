@@ -1,4 +1,5 @@
 /** The queue as GET /api/v1/queue answers it, and the choices its query takes. */
+import { words as plainWords } from '../words.ts';
 export interface QueueItem {
   id: string;
   number: number;
@@ -59,7 +60,7 @@ export const NO_FILTERS: QueueFilters = {
 
 /** Words for an API value: crsi → CRSI, false_positive → false positive. */
 export function words(value: string): string {
-  return value === 'crsi' ? 'CRSI' : value.replaceAll('_', ' ');
+  return value === 'crsi' ? 'CRSI' : plainWords(value);
 }
 
 /** The query string the server reads: repeated fields for several values of one filter. */

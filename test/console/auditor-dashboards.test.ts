@@ -61,7 +61,7 @@ describeInBrowser('auditor view and dashboards', () => {
   async function axeInBothThemes(page: Page) {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Dark mode' }).click();
-    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Light mode' }).click();
   }
@@ -87,8 +87,8 @@ describeInBrowser('auditor view and dashboards', () => {
       // The newest entry is this very read of the post-mortem.
       await page.reload();
       const newest = page.locator('table.audit-table tbody tr').first();
-      await expect(newest.textContent()).resolves.toContain('postmortem.read');
-      await expect(newest.locator('time').getAttribute('title')).resolves.toMatch(/Z \(UTC\)$/);
+      await expect.poll(() => newest.textContent()).toContain('postmortem.read');
+      await expect.poll(() => newest.locator('time').getAttribute('title')).toMatch(/Z \(UTC\)$/);
 
       await page.getByRole('button', { name: 'Verify chain' }).click();
       await expect.poll(() => status.textContent()).toMatch(/Chain intact/);
@@ -173,7 +173,7 @@ describeInBrowser('auditor view and dashboards', () => {
         '0',
       ]);
       const fp = page.getByRole('row', { name: /^automated alert/ }).filter({ hasText: '%' });
-      await expect(fp.textContent()).resolves.toContain('25 %');
+      await expect.poll(() => fp.textContent()).toContain('25 %');
       const charts = page.locator('.chart-box[role="img"] svg');
       await expect.poll(() => charts.count()).toBeGreaterThanOrEqual(6);
 

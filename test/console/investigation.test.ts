@@ -108,7 +108,7 @@ describeInBrowser('investigation page: the main job', () => {
   async function axeBothThemes(p: Page) {
     expect(await seriousA11yViolations(p)).toEqual([]);
     await p.getByRole('button', { name: 'Dark mode' }).click();
-    expect(await p.locator('html').getAttribute('data-theme')).toBe('dark');
+    await expect.poll(() => p.locator('html').getAttribute('data-theme')).toBe('dark');
     expect(await seriousA11yViolations(p)).toEqual([]);
     await p.getByRole('button', { name: 'Light mode' }).click();
   }
@@ -124,7 +124,7 @@ describeInBrowser('investigation page: the main job', () => {
     await signInAs(page, server.base, PEOPLE.responder, PASSWORD);
     await openFromQueue(page);
     expect(new URL(page.url()).pathname).toMatch(/^\/investigations\//);
-    await expect(moveButton('assess').isEnabled()).resolves.toBe(true);
+    await expect.poll(() => moveButton('assess').isEnabled()).toBe(true);
 
     const form = page.getByRole('form', { name: 'Rate the investigation' });
     await form.getByLabel('Functional impact').selectOption('low');
@@ -136,7 +136,7 @@ describeInBrowser('investigation page: the main job', () => {
     const rating = page.getByRole('region', { name: 'Rating (NIST SP 800-61)' });
     await rating.getByText('risk to customer data: always high, P1').waitFor();
     await expect.poll(() => rating.getByRole('row').count()).toBe(2);
-    await expect(rating.getByRole('row').nth(1).textContent()).resolves.toContain('high / P1');
+    await expect.poll(() => rating.getByRole('row').nth(1).textContent()).toContain('high / P1');
     await axeBothThemes(page);
   });
 
@@ -146,15 +146,15 @@ describeInBrowser('investigation page: the main job', () => {
     await page.locator('[aria-current="step"]', { hasText: 'assess' }).waitFor();
 
     // From assess, close waits on a classification that says "not our incident".
-    await expect(moveButton('close').isDisabled()).resolves.toBe(true);
-    await expect(page.locator('#move-close-why').textContent()).resolves.toContain(
-      'cannot close from assess while classification is not classified',
-    );
+    await expect.poll(() => moveButton('close').isDisabled()).toBe(true);
+    await expect
+      .poll(() => page.locator('#move-close-why').textContent())
+      .toContain('cannot close from assess while classification is not classified');
 
     await page.getByLabel('Reason for the move').fill('customer data at risk');
     await moveButton('diagnose').click();
     await page.locator('[aria-current="step"]', { hasText: 'diagnose' }).waitFor();
-    await expect(moveButton('stabilize').isEnabled()).resolves.toBe(true);
+    await expect.poll(() => moveButton('stabilize').isEnabled()).toBe(true);
   });
 
   it('runs scoping on the server and shows affected tenants in a table and a chart', async () => {
@@ -166,9 +166,9 @@ describeInBrowser('investigation page: the main job', () => {
     await form.getByLabel(/Log files on the server/).fill('/etc/passwd');
     await form.getByLabel(/Attacker principals/).fill(ATTACKER);
     await form.getByRole('button', { name: 'Run scoping' }).click();
-    await expect(form.getByRole('alert').textContent()).resolves.toContain(
-      'BD_SCOPE_FORBIDDEN_PATH',
-    );
+    await expect
+      .poll(() => form.getByRole('alert').textContent())
+      .toContain('BD_SCOPE_FORBIDDEN_PATH');
 
     await form.getByLabel(/Log files on the server/).fill(join(logs, 'cloudtrail.json'));
     await form.getByRole('button', { name: 'Run scoping' }).click();
@@ -180,13 +180,12 @@ describeInBrowser('investigation page: the main job', () => {
     expect(rows[2]).toMatch(/globex GmbH \(globex\)1/);
     await expect.poll(() => scoping.locator('.recharts-bar').count()).toBe(2);
     const chart = scoping.getByRole('img', { name: /^Records per tenant per/ });
-    await expect(chart.getAttribute('aria-label')).resolves.toMatch(
-      /acme: 2 records over \d+ buckets; globex: 1 records over 1 buckets/,
-    );
-    await expect(scoping.locator('.recharts-legend-item').allTextContents()).resolves.toEqual([
-      'acme',
-      'globex',
-    ]);
+    await expect
+      .poll(() => chart.getAttribute('aria-label'))
+      .toMatch(/acme: 2 records over \d+ buckets; globex: 1 records over 1 buckets/);
+    await expect
+      .poll(() => scoping.locator('.recharts-legend-item').allTextContents())
+      .toEqual(['acme', 'globex']);
   });
 
   it('shows the signals, observables and the audit timeline', async () => {
@@ -216,7 +215,7 @@ describeInBrowser('investigation page: the main job', () => {
     const classify = page.getByRole('form', { name: 'Classify the investigation' });
     await classify.getByLabel('Classification').selectOption('false_positive');
     await classify.getByRole('button', { name: 'Save classification' }).click();
-    await expect(classify.getByRole('alert').textContent()).resolves.toContain('field rootCause');
+    await expect.poll(() => classify.getByRole('alert').textContent()).toContain('field rootCause');
     await classify.getByLabel('Classification').selectOption('security_incident');
     await classify.getByRole('button', { name: 'Save classification' }).click();
     const classification = page.getByRole('region', { name: 'Classification' });
@@ -235,7 +234,7 @@ describeInBrowser('investigation page: the main job', () => {
       .getByLabel('Contact point e-mail for the notices')
       .fill('privacy@provider.example');
     await dialog.getByRole('button', { name: 'Declare', exact: true }).click();
-    await expect(dialog.getByRole('alert').textContent()).resolves.toContain('field evidence');
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('field evidence');
 
     await dialog
       .getByLabel(/Evidence statement/)
@@ -252,11 +251,11 @@ describeInBrowser('investigation page: the main job', () => {
     const deadlines = page.getByRole('region', { name: 'Deadlines' });
     const first = deadlines.locator('.deadline').first();
     await first.waitFor();
-    expect(await first.getAttribute('title')).toMatch(
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z \(UTC\)$/,
-    );
+    await expect
+      .poll(() => first.getAttribute('title'))
+      .toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z \(UTC\)$/);
     // The page runs in Europe/Berlin: the shown instant carries that zone, not UTC.
-    await expect(first.locator('time').textContent()).resolves.toMatch(/CET|GMT\+1/);
+    await expect.poll(() => first.locator('time').textContent()).toMatch(/CET|GMT\+1/);
     await expect.poll(() => deadlines.getByText('gdpr-33-2').count()).toBe(2);
   });
 
@@ -270,8 +269,8 @@ describeInBrowser('investigation page: the main job', () => {
 
     // Two presses each: the first asks, Cancel takes it back, the second sends.
     const approve = page.getByRole('button', { name: 'Approve…', exact: true });
-    const drafts = await approve.count();
-    expect(drafts).toBe(4);
+    const drafts = 4;
+    await expect.poll(() => approve.count()).toBe(drafts);
     await approve.first().click();
     await page.getByRole('group', { name: 'Confirm approval' }).getByText('Cancel').click();
     await expect.poll(() => approve.count()).toBe(4);
@@ -279,7 +278,7 @@ describeInBrowser('investigation page: the main job', () => {
     for (let left = drafts; left > 0; left -= 1) {
       await approve.first().click();
       const send = page.getByRole('button', { name: 'Approve and send', exact: true });
-      await expect(send.evaluate((b) => b === b.ownerDocument.activeElement)).resolves.toBe(true);
+      await expect.poll(() => send.evaluate((b) => b === b.ownerDocument.activeElement)).toBe(true);
       await send.dblclick();
       await expect.poll(() => approve.count(), { timeout: 10_000 }).toBe(left - 1);
     }
@@ -298,7 +297,7 @@ describeInBrowser('investigation page: the main job', () => {
     // Past the 30-day limit: refused with the server's words, nothing stored.
     await dialog.getByLabel(/Review by/).fill(localInput(40));
     await dialog.getByRole('button', { name: 'Request hold' }).click();
-    await expect(dialog.getByRole('alert').textContent()).resolves.toContain('field reviewAt');
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('field reviewAt');
 
     await dialog.getByLabel(/Review by/).fill(localInput(3));
     await dialog.getByRole('button', { name: 'Request hold' }).click();
@@ -330,18 +329,18 @@ describeInBrowser('investigation page: the main job', () => {
     }
 
     await page.reload();
-    const cells = page.locator('tr[data-delivery]');
-    await cells.first().waitFor();
-    const states = await page.locator('tr[data-delivery] td:nth-child(2)').allTextContents();
-    expect(states).toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
-    await expect(
-      page.getByRole('article', { name: 'tenant notice to globex' }).textContent(),
-    ).resolves.toContain('dpo@globex.example');
+    const states = page.locator('tr[data-delivery] td:nth-child(2)');
+    await expect
+      .poll(() => states.allTextContents())
+      .toEqual(['delivered', 'delivered', 'delivered', 'delivered']);
+    await expect
+      .poll(() => page.getByRole('article', { name: 'tenant notice to globex' }).textContent())
+      .toContain('dpo@globex.example');
 
     await page.getByLabel('Reason for the move').fill('contained: keys rotated');
     await moveButton('stabilize').click();
     await page.locator('[aria-current="step"]', { hasText: 'stabilize' }).waitFor();
-    await expect(page.locator('#move-close-why').textContent()).resolves.toContain('postmortem');
+    await expect.poll(() => page.locator('#move-close-why').textContent()).toContain('postmortem');
 
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.evaluate('window.scrollTo(0, 0)');

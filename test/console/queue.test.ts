@@ -82,11 +82,11 @@ describeInBrowser('console queue', () => {
     await expectRows(ordered.slice(0, 25), `Showing 1–25 of ${COUNT}`);
     const first = page.locator('table.queue-table tbody tr').first();
     await expect.poll(() => first.locator('time').count()).toBe(1);
-    await expect(first.textContent()).resolves.toContain(
-      'GDPR controller to supervisory authority',
-    );
+    await expect
+      .poll(() => first.textContent())
+      .toContain('GDPR controller to supervisory authority');
     const link = first.getByRole('link');
-    expect(await link.getAttribute('href')).toBe(`/investigations/${ordered[0]}`);
+    await expect.poll(() => link.getAttribute('href')).toBe(`/investigations/${ordered[0]}`);
 
     await page.screenshot({ path: screenshotPath('queue') });
     expect(await seriousA11yViolations(page)).toEqual([]);
@@ -166,7 +166,7 @@ describeInBrowser('console queue', () => {
 
   it('passes axe in dark mode', async () => {
     await page.getByRole('button', { name: 'Dark mode' }).click();
-    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Light mode' }).click();
   });

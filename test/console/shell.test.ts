@@ -53,9 +53,9 @@ describeInBrowser('console shell', () => {
     await page.getByLabel('Email').fill(PEOPLE.responder);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toContain(
-      'email or password is wrong',
-    );
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('email or password is wrong');
 
     await signInAs(page, server.base, PEOPLE.responder, PASSWORD);
     expect(new URL(page.url()).pathname).toBe('/queue');
@@ -75,7 +75,7 @@ describeInBrowser('console shell', () => {
 
   it('switches to dark mode and signs out', async () => {
     await page.getByRole('button', { name: 'Dark mode' }).click();
-    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -662,5 +662,7 @@ export const contactConfirmations = pgTable(
   (t) => [
     index('contact_confirmations_contact').on(t.contactId, t.createdAt),
     index('contact_confirmations_status').on(t.status),
+    // The per-tenant rate limit on test e-mails reads a tenant's recent requests.
+    index('contact_confirmations_tenant').on(t.tenantId, t.createdAt),
   ],
 );

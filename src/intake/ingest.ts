@@ -239,7 +239,7 @@ function prepare(
     reporter: opts.reporter ?? null,
     joinInvestigation: opts.joinInvestigation,
     afterStore: adapter.afterStore
-      ? (tx, stored) => adapter.afterStore!(tx, stored, signal)
+      ? (tx, stored) => adapter.afterStore?.(tx, stored, signal) ?? Promise.resolve()
       : undefined,
   };
 }

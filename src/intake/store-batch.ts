@@ -23,7 +23,7 @@ import {
   keyId,
 } from '../domain/correlation.ts';
 import { matches, type MatchExpression } from '../domain/suppression.ts';
-import type { NormalizedSignal, Severity } from '../domain/types.ts';
+import type { NormalizedSignal } from '../domain/types.ts';
 import type { Tx } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { correlationKeys as keysTable, investigations, signals } from '../store/schema.ts';
@@ -382,7 +382,7 @@ function investigationRow(
     exerciseId: p.signal.exerciseId,
     firstSeen: p.signal.occurredAt,
     lastSeen: p.signal.occurredAt,
-    severity: p.signal.severity as Severity,
+    severity: p.signal.severity,
     openedAt: now,
     updatedAt: now,
   };
@@ -518,7 +518,7 @@ async function insertSignals(tx: Tx, rows: (typeof signals.$inferInsert)[]): Pro
     sql.param(
       rows.map((r) => {
         const v = pick(r);
-        return v === undefined || v === null ? null : String(v);
+        return v === undefined || v === null ? null : textOf(v);
       }),
     );
   const json = (pick: (r: typeof signals.$inferInsert) => unknown) =>
@@ -566,7 +566,7 @@ function serverClientOf(tx: Tx): pg.PoolClient | null {
  */
 export function copyField(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
-  const text = typeof value === 'string' ? value : String(value);
+  const text = textOf(value);
   if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] ?? c);
 }
@@ -617,6 +617,15 @@ function* copyLines(rows: (typeof signals.$inferInsert)[]): Generator<string> {
 }
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
+/** A column value as text: strings as they are, numbers and booleans printed, dates in ISO. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return value.toString();
+  }
+  return value instanceof Date ? value.toISOString() : (JSON.stringify(value) ?? '');
+}
 
 const COPY_ESCAPES: Record<string, string> = {
   '\\': '\\\\',

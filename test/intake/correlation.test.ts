@@ -167,10 +167,9 @@ describeEachBackend('correlation and suppression', (backend) => {
       createdAt: now,
     });
     const live = rule('2999-01-01T00:00:00Z', { sourceIp: '198.51.100.0/24', title: 'port *' });
-    await store.db.insert(suppressionRules).values([
-      live,
-      rule('2000-01-01T00:00:00Z', { title: 'Impossible *' }),
-    ]);
+    await store.db
+      .insert(suppressionRules)
+      .values([live, rule('2000-01-01T00:00:00Z', { title: 'Impossible *' })]);
 
     const summary = await ingest([
       alert({ title: 'Port scan' }),
@@ -180,10 +179,7 @@ describeEachBackend('correlation and suppression', (backend) => {
 
     expect(summary).toMatchObject({ suppressed: 1, accepted: 2 });
     expect(summary.results[0]).toMatchObject({ status: 'suppressed', ruleId: live.id });
-    const muted = await store.db
-      .select()
-      .from(signals)
-      .where(eq(signals.suppressedBy, live.id));
+    const muted = await store.db.select().from(signals).where(eq(signals.suppressedBy, live.id));
     expect(muted).toHaveLength(1);
     expect(muted[0]?.investigationId).toBeNull();
     expect(await count(investigations)).toBe(2);
@@ -247,6 +243,6 @@ describeEachBackend('correlation and suppression', (backend) => {
       .where(eq(auditLog.action, 'signals.received'));
     expect(JSON.parse(String(batch?.data))).toMatchObject({ stored: 3, duplicates: 1 });
     const stored = await store.db.execute(sql`SELECT count(*)::int AS n FROM signals`);
-    expect((stored as unknown as { rows: { n: number }[] }).rows[0]?.n).toBe(3);
+    expect((stored as { rows: { n: number }[] }).rows[0]?.n).toBe(3);
   });
 });

@@ -12,6 +12,7 @@ import { type Conn, type Db, iso } from '../store/db.ts';
 import { newId } from '../store/ids.ts';
 import { people, tenants } from '../store/schema.ts';
 import { checkPasswordRules, hashPassword } from './passwords.ts';
+import { announceSessionsEnded } from './session-ends.ts';
 import { revokeSessionsOf } from './sessions.ts';
 
 /** A person as shown to administrators: never the password hash. */
@@ -173,7 +174,7 @@ export async function personByEmail(conn: Conn, email: string): Promise<PersonRo
 /** Disables a person at once: they cannot sign in and their open sessions end. */
 export async function disablePerson(db: Db, personId: string, by: string): Promise<PersonView> {
   const now = new Date();
-  return db.transaction(async (tx) => {
+  const { row, ended } = await db.transaction(async (tx) => {
     const [row] = await tx
       .update(people)
       .set({ disabledAt: now.toISOString(), setPasswordTokenHash: null })
@@ -181,17 +182,20 @@ export async function disablePerson(db: Db, personId: string, by: string): Promi
       .returning();
     if (!row) fail('BD_NOT_FOUND', `active person ${personId} not found`, 'id');
 
-    const sessions = await revokeSessionsOf(tx, personId, now);
+    const ended = await revokeSessionsOf(tx, personId, now);
     await appendAudit(tx, {
       actor: by,
       action: 'person.disabled',
       entityType: 'person',
       entityId: personId,
-      data: { email: row.email, sessionsRevoked: sessions },
+      data: { email: row.email, sessionsRevoked: ended.length },
       at: now,
     });
-    return viewOf(row);
+    return { row, ended };
   });
+
+  announceSessionsEnded(ended);
+  return viewOf(row);
 }
 
 /** Sets a person's password (checked against the rules); their open sessions end. */
@@ -280,7 +284,7 @@ async function storePassword(
   via: 'administrator' | 'set_password_token',
 ): Promise<void> {
   const now = new Date();
-  await db.transaction(async (tx) => {
+  const ended = await db.transaction(async (tx) => {
     // Matching the token hash again makes a token spent by a concurrent request fail here.
     const tokenStill =
       via === 'set_password_token' && person.setPasswordTokenHash !== null
@@ -293,14 +297,17 @@ async function storePassword(
       .returning({ id: people.id });
     if (!row) fail('BD_AUTH_REQUIRED', 'the set-password token was used meanwhile');
 
-    const sessions = await revokeSessionsOf(tx, person.id, now);
+    const ended = await revokeSessionsOf(tx, person.id, now);
     await appendAudit(tx, {
       actor: by,
       action: 'person.password_set',
       entityType: 'person',
       entityId: person.id,
-      data: { via, sessionsRevoked: sessions },
+      data: { via, sessionsRevoked: ended.length },
       at: now,
     });
+    return ended;
   });
+
+  announceSessionsEnded(ended);
 }

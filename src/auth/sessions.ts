@@ -148,12 +148,12 @@ export async function revokeSession(conn: Conn, sessionId: string, now: Date): P
   return revoked.length > 0;
 }
 
-/** Ends every open session of a person; returns how many. */
-export async function revokeSessionsOf(conn: Conn, personId: string, now: Date): Promise<number> {
+/** Ends every open session of a person; returns their ids. */
+export async function revokeSessionsOf(conn: Conn, personId: string, now: Date): Promise<string[]> {
   const revoked = await conn
     .update(sessions)
     .set({ revokedAt: now.toISOString() })
     .where(and(eq(sessions.personId, personId), isNull(sessions.revokedAt)))
     .returning({ id: sessions.id });
-  return revoked.length;
+  return revoked.map((row) => row.id);
 }

@@ -74,10 +74,19 @@ export async function authenticateByCookie(
 function checkCsrf(request: FastifyRequest, session: LiveSession, settings: SignInSettings): void {
   const header = request.headers['x-csrf-token'];
   const presented = typeof header === 'string' ? header : '';
-  if (presented === '' || !csrfTokenMatches(session, presented)) {
+  if (presented === '') {
     fail(
       'BD_CSRF',
       'a request signed in by cookie must send the X-CSRF-Token header given at sign-in',
+      'X-CSRF-Token',
+    );
+  }
+  // Usually a tab left open from an earlier sign-in: saying so tells the page what to do.
+  if (!csrfTokenMatches(session, presented)) {
+    fail(
+      'BD_CSRF',
+      'the X-CSRF-Token does not belong to this session; sign in again, or send the token ' +
+        'from this sign-in (GET /api/v1/auth/me gives it again)',
       'X-CSRF-Token',
     );
   }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { appendAudit } from '../../audit/log.ts';
 import { normaliseEmail, personByEmail, setPasswordWithToken } from '../../auth/people.ts';
 import { verifyPassword } from '../../auth/passwords.ts';
+import { announceSessionsEnded } from '../../auth/session-ends.ts';
 import { csrfTokenFor, revokeSession } from '../../auth/sessions.ts';
 import { fail } from '../../domain/errors.ts';
 import { people } from '../../store/schema.ts';
@@ -92,8 +93,8 @@ export function registerAuthRoutes(
       const session = request.signInSession;
       if (session !== null) {
         const now = settings.now();
-        await db.transaction(async (tx) => {
-          if (!(await revokeSession(tx, session.id, now))) return;
+        const ended = await db.transaction(async (tx) => {
+          if (!(await revokeSession(tx, session.id, now))) return false;
           await appendAudit(tx, {
             actor: actor.id,
             action: 'auth.logout',
@@ -101,7 +102,10 @@ export function registerAuthRoutes(
             entityId: session.personId,
             at: now,
           });
+          return true;
         });
+        // Its open event streams end now, not at their next check (src/http/routes/events.ts).
+        if (ended) announceSessionsEnded([session.id]);
       }
 
       void reply.header('set-cookie', clearedSessionCookie(flags));

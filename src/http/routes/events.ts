@@ -6,6 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { createChangeFeed } from '../../audit/change-feed.ts';
+import { onSessionEnded } from '../../auth/session-ends.ts';
 import { sessionIsLive } from '../../auth/sessions.ts';
 import { actorForToken } from '../../auth/tokens.ts';
 import { fail } from '../../domain/errors.ts';
@@ -17,7 +18,10 @@ import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 // Proxies drop a connection silent for a minute or so; a comment line keeps it open.
 const HEARTBEAT_MS = 15_000;
 // A stream outlives its request: the sign-in behind it is checked again this often, and the
-// stream ends once the session is signed out, expired or idle, or the token revoked.
+// stream ends once the session is signed out, expired or idle, or the token revoked. A sign-out
+// in this process ends the session's streams at once (src/auth/session-ends.ts); the recheck
+// stays for what no in-process news reports: idle and expired sessions, sessions ended by the
+// CLI or another server on the same database, and revoked API tokens.
 const RECHECK_MS = 15_000;
 // Enough for several tabs per person; a caller opening more is refused, not served.
 const STREAMS_PER_CALLER = 8;
@@ -84,6 +88,7 @@ export function registerEventRoutes(
       }
 
       const caller = requireActor(request).id;
+      const sessionId = request.signInSession?.id ?? null;
       const held = perCaller.get(caller) ?? 0;
       if (held >= STREAMS_PER_CALLER || streams.size >= STREAMS_IN_ALL) {
         void reply.header('retry-after', '30');
@@ -126,6 +131,7 @@ export function registerEventRoutes(
 
       const end = () => {
         if (!streams.delete(end)) return;
+        stopListening();
         const left = (perCaller.get(caller) ?? 1) - 1;
         if (left > 0) perCaller.set(caller, left);
         else perCaller.delete(caller);
@@ -134,6 +140,7 @@ export function registerEventRoutes(
         unsubscribe();
         if (!res.writableEnded) res.end();
       };
+      const stopListening = sessionId === null ? () => {} : onSessionEnded(sessionId, end);
       streams.add(end);
       perCaller.set(caller, held + 1);
       request.raw.on('close', end);

@@ -104,7 +104,8 @@ interface Bound {
 }
 
 const MS_PER_HOUR = 3_600_000;
-const MAX_CONTRACT_HOURS = 720;
+/** The most contract hours a processor contract may give (thirty days). */
+export const MAX_CONTRACT_HOURS = 720;
 
 /**
  * Computes every filing of `regimeId` from the moments given. A filing whose moment is

@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 import { fail } from './errors.ts';
 import { type MatchExpression, parseMatchExpression } from './suppression.ts';
+import { noControls } from './text-rules.ts';
 import { fieldPath } from './validate.ts';
 
 /** Longest a rule may live. A year covers a tuning cycle; longer rules are renewed, on purpose. */
@@ -33,13 +34,15 @@ const requestSchema = z
       .trim()
       .min(1, 'must not be blank: name who answers for the rule')
       .max(SUPPRESSION_OWNER_MAX, `must be at most ${SUPPRESSION_OWNER_MAX} characters`)
-      .refine((s) => !/\p{Cc}/u.test(s), 'must be one line without control characters')
+      .superRefine(noControls('one'))
       .optional(),
     reason: z
       .string({ error: 'must be a text saying why these signals are safe to mute' })
       .trim()
       .min(1, 'must not be blank: say why these signals are safe to mute')
-      .max(SUPPRESSION_REASON_MAX, `must be at most ${SUPPRESSION_REASON_MAX} characters`),
+      .max(SUPPRESSION_REASON_MAX, `must be at most ${SUPPRESSION_REASON_MAX} characters`)
+      // Several lines are fine; a bidi override would reorder the text wherever it is read.
+      .superRefine(noControls('many')),
     expiresAt: z.iso.datetime({
       offset: true,
       error: 'must be an ISO 8601 date and time with Z or an offset, e.g. 2026-12-15T09:00:00Z',

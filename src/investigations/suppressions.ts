@@ -15,6 +15,7 @@ import { type Actor, actorLabel } from '../auth/actor.ts';
 import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
 import { parseRuleRequest, type RuleRequest, ruleState } from '../domain/suppression-rule.ts';
+import { noControls } from '../domain/text-rules.ts';
 import type { MatchExpression } from '../domain/suppression.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import { type Conn, type Db, iso, type Tx } from '../store/db.ts';
@@ -105,7 +106,12 @@ export async function createSuppressionRule(
 
 const revokeSchema = z
   .object({
-    reason: z.string().trim().max(4000, 'must be at most 4000 characters').optional(),
+    reason: z
+      .string()
+      .trim()
+      .max(4000, 'must be at most 4000 characters')
+      .superRefine(noControls('many'))
+      .optional(),
   })
   .strict();
 

@@ -1,6 +1,8 @@
 import ipaddr from 'ipaddr.js';
 
 import { fail } from '../domain/errors.ts';
+import { controlMessage } from '../domain/text-rules.ts';
+import { lineBreakOrControlIn } from '../domain/visible-text.ts';
 import type { ScopeIndicators } from './types.ts';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
@@ -129,11 +131,18 @@ function networkOf(address: Address, bits: number, addressText: string): IpRange
   return { address: network, bits: length };
 }
 
+// A principal is read again with the scoping run (console, regulator report): one line,
+// without a bidi override that would display it as another name.
 function parsePrincipals(value: unknown): string[] {
   const principals = stringList(value, 'principals').map((p, i) => {
+    const field = `principals[${i}]`;
     const trimmed = p.trim();
-    if (trimmed === '')
-      fail('BD_SCOPE_INVALID', 'a principal must not be empty', `principals[${i}]`);
+    if (trimmed === '') fail('BD_SCOPE_INVALID', 'a principal must not be empty', field);
+
+    const control = lineBreakOrControlIn(trimmed);
+    if (control !== null) {
+      fail('BD_SCOPE_INVALID', `${field} ${controlMessage('one', control)}`, field);
+    }
     return trimmed;
   });
   return [...new Set(principals)];

@@ -15,6 +15,7 @@ import { newId } from '../store/ids.ts';
 import { scopedTenants, scopingRuns, tenantResources } from '../store/schema.ts';
 import { runScope } from './engine.ts';
 import { parseIndicators } from './indicators.ts';
+import { checkPathText } from './path-text.ts';
 import type { ScopeResult, TenantResource } from './types.ts';
 
 export interface ScopeRequest {
@@ -31,6 +32,7 @@ export async function scopeInvestigation(
   req: ScopeRequest,
 ): Promise<{ runId: string; result: ScopeResult }> {
   assertCan(actor, 'scoping.run');
+  checkPathText(req.paths);
   const indicators = parseIndicators(req.indicators);
 
   const rows = await db.select().from(tenantResources);

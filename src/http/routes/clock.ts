@@ -5,18 +5,27 @@
  */
 import { z } from 'zod';
 
-import { computeFilings, parseFiledPairs } from '../../domain/clock-calculator.ts';
+import {
+  computeFilings,
+  MAX_CONTRACT_HOURS,
+  parseFiledPairs,
+} from '../../domain/clock-calculator.ts';
 import { REGIME_IDS } from '../../domain/regimes/index.ts';
+import { strictQuery, wholeNumber } from '../query.ts';
 import type { BreachdeskApp } from '../server.ts';
 
 const instant = z.string().max(64).optional();
 
-const query = z.object({
+// Strict: a misspelt key (`contracthours`) would otherwise be dropped and the deadline worked
+// out as though it had not been given.
+const query = strictQuery({
   aware: instant.describe('when the breach or incident became known (ISO 8601)'),
   classified: instant.describe('when it was classified as major (DORA)'),
   determined: instant.describe('when it was determined (SEC, NYDFS, US bank rule)'),
   zone: z.string().max(64).optional().describe('IANA zone of instants written without offset'),
-  contractHours: z.string().max(8).optional().describe('GDPR Art. 33(2) contract hours'),
+  contractHours: wholeNumber(1, MAX_CONTRACT_HOURS)
+    .optional()
+    .describe('GDPR Art. 33(2) contract hours'),
   filed: z
     .union([z.string().max(200), z.array(z.string().max(200)).max(10)])
     .optional()
@@ -77,7 +86,7 @@ export function registerClockRoutes(app: BreachdeskApp): void {
         },
         {
           zone: q.zone,
-          contractHours: q.contractHours === undefined ? undefined : Number(q.contractHours),
+          contractHours: q.contractHours,
         },
       );
     },

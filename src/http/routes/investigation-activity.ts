@@ -8,6 +8,7 @@ import { fail } from '../../domain/errors.ts';
 import { investigationSignals, SIGNALS_MAX_LIMIT } from '../../investigations/signals-view.ts';
 import { investigationTimeline, TIMELINE_MAX_LIMIT } from '../../investigations/timeline.ts';
 import { resolveInvestigationId } from '../../investigations/workflow.ts';
+import { strictQuery, wholeNumber } from '../query.ts';
 import { type BreachdeskApp, type RouteDeps } from '../server.ts';
 
 const idParams = z.object({ id: z.string().max(100) });
@@ -23,11 +24,11 @@ export function registerInvestigationActivityRoutes(app: BreachdeskApp, { db }: 
           'signals, oldest first (page with afterSeq = nextAfterSeq), or newest first with ' +
           'order=desc (page with beforeSeq = nextBeforeSeq)',
         params: idParams,
-        querystring: z.object({
-          afterSeq: z.coerce.number().int().min(0).optional(),
-          beforeSeq: z.coerce.number().int().min(1).optional(),
+        querystring: strictQuery({
+          afterSeq: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
+          beforeSeq: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
           order: z.enum(['asc', 'desc']).optional(),
-          limit: z.coerce.number().int().min(1).max(TIMELINE_MAX_LIMIT).optional(),
+          limit: wholeNumber(1, TIMELINE_MAX_LIMIT).optional(),
         }),
       },
     },
@@ -52,9 +53,7 @@ export function registerInvestigationActivityRoutes(app: BreachdeskApp, { db }: 
       schema: {
         summary: "An investigation's signals, newest first, and the observables they name",
         params: idParams,
-        querystring: z.object({
-          limit: z.coerce.number().int().min(1).max(SIGNALS_MAX_LIMIT).optional(),
-        }),
+        querystring: strictQuery({ limit: wholeNumber(1, SIGNALS_MAX_LIMIT).optional() }),
       },
     },
     async (request) => {

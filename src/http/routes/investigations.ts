@@ -27,6 +27,7 @@ import {
 } from '../../investigations/obligations.ts';
 import { assertUnderLogRoots } from '../../scoping/log-roots.ts';
 import { scopeInvestigation } from '../../scoping/run.ts';
+import { strictQuery, wholeNumber } from '../query.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
 const idParams = z.object({ id: z.string().max(100) });
@@ -38,9 +39,9 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
       config: { action: 'investigation.read' },
       schema: {
         summary: 'Open investigations, most recent activity first',
-        querystring: z.object({
+        querystring: strictQuery({
           includeClosed: z.enum(['true', 'false']).optional(),
-          limit: z.coerce.number().int().min(1).max(1000).optional(),
+          limit: wholeNumber(1, 1000).optional(),
         }),
       },
     },

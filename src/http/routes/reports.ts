@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { can } from '../../auth/policy.ts';
 import { getReport, listMyReports } from '../../intake/report-views.ts';
 import { submitReport } from '../../intake/reports.ts';
+import { strictQuery, wholeNumber } from '../query.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
 export function registerReportRoutes(app: BreachdeskApp, { db }: RouteDeps): void {
@@ -42,7 +43,7 @@ export function registerReportRoutes(app: BreachdeskApp, { db }: RouteDeps): voi
       config: { action: 'report.read' },
       schema: {
         summary: "Reports of the caller's tenant (tenant users) or filed by the caller",
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).optional() }),
+        querystring: strictQuery({ limit: wholeNumber(1, 500).optional() }),
       },
     },
     async (request) => listMyReports(db, requireActor(request), request.query.limit),

@@ -16,6 +16,7 @@ import {
   listSuppressionRules,
   revokeSuppressionRule,
 } from '../../investigations/suppressions.ts';
+import { strictQuery } from '../query.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
 const idParams = z.object({ id: z.string().max(100) });
@@ -27,7 +28,7 @@ export function registerSuppressionRoutes(app: BreachdeskApp, { db }: RouteDeps)
       config: { action: 'suppression.read' },
       schema: {
         summary: 'Suppression rules, newest first, with the signals each has muted',
-        querystring: z.object({
+        querystring: strictQuery({
           state: z.enum(['active', 'expired', 'revoked', 'all']).optional(),
           investigationId: z.string().max(100).optional(),
         }),

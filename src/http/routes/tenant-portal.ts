@@ -10,6 +10,7 @@ import {
   requestTestEmail,
   TestEmailLimited,
 } from '../../tenants/contact-confirmations.ts';
+import { strictQuery } from '../query.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
 const tenantParams = z.object({ tenantId: z.string().max(100) });
@@ -71,6 +72,7 @@ export function registerTenantPortalRoutes(app: BreachdeskApp, { db }: RouteDeps
           'Notices sent to a tenant, newest first, with delivery state (tenant admins: ' +
           'approved notices to their own tenant while it is in scope)',
         params: tenantParams,
+        querystring: strictQuery({}),
       },
     },
     async (request) => listTenantNotices(db, requireActor(request), request.params.tenantId),

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 
+import { strictQuery } from '../query.ts';
 import { requireActor, type BreachdeskApp, type RouteDeps } from '../server.ts';
 import {
   EXPORT_FORMATS,
@@ -37,7 +38,7 @@ export function registerTrainingRoutes(app: BreachdeskApp, { db }: RouteDeps): v
       config: { action: 'training.read' },
       schema: {
         summary: 'Where each person on the response side stands per topic; due=1: only gaps',
-        querystring: z.object({ due: z.enum(['0', '1']).optional(), at }),
+        querystring: strictQuery({ due: z.enum(['0', '1']).optional(), at }),
       },
     },
     async (request) => {

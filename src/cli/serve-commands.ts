@@ -12,6 +12,7 @@ import { createLogger } from '../log.ts';
 import { type BounceListener, startBounceListener } from '../notify/bounces.ts';
 import { consoleUrlFor } from '../notify/contact-tests.ts';
 import { workerPass } from '../notify/worker-pass.ts';
+import { trustedProxiesOf } from '../http/trust-proxy.ts';
 import { createTransport, dkimFromEnv } from '../notify/transport.ts';
 import type { Store } from '../store/db.ts';
 import {
@@ -36,6 +37,7 @@ interface ServeFlags extends ListenerFlags, AnchorFlags, SignInFlags {
   worker: boolean;
   interval: string;
   correlation?: string;
+  trustProxy?: string;
 }
 
 export function registerServeCommands(program: Command): void {
@@ -50,6 +52,12 @@ export function registerServeCommands(program: Command): void {
       new Option('--correlation <file>', 'intake correlation settings (JSON)').env(
         'BREACHDESK_CORRELATION',
       ),
+    )
+    .addOption(
+      new Option(
+        '--trust-proxy <proxies>',
+        'proxies whose X-Forwarded-For to believe: IPs/CIDRs, comma-separated, or a hop count',
+      ).env('BREACHDESK_TRUST_PROXY'),
     );
   addListenerOptions(addAnchorOptions(addSignInOptions(serve))).action(async (opts: ServeFlags) => {
     const log = createLogger();
@@ -60,6 +68,7 @@ export function registerServeCommands(program: Command): void {
     const anchorFile = anchorFileOf(dataDirOf(program.opts()), opts.anchorFile);
     const anchorEveryMs = anchorIntervalOf(opts.anchorInterval);
     const signIn = signInSettingsOf(opts, opts.host);
+    const trustProxy = trustedProxiesOf(opts.trustProxy, opts.host);
     const store = await openConfiguredStore(program.opts());
     const first = await ensureFirstAdminToken(store.db);
     if (first) {
@@ -71,7 +80,7 @@ export function registerServeCommands(program: Command): void {
 
     // The HTTP stack is loaded only by the command that serves it.
     const { buildServer } = await import('../http/server.ts');
-    const app = await buildServer({ store, logger: log, correlation, signIn });
+    const app = await buildServer({ store, logger: log, correlation, signIn, trustProxy });
     const address = await app.listen({ port, host: opts.host });
     process.stderr.write(
       `breachdesk listening on ${address} (OpenAPI at ${address}/openapi.json)\n`,

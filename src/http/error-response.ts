@@ -6,6 +6,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { BreachdeskError } from '../domain/errors.ts';
+import { frameworkRefusal } from './framework-refusals.ts';
 
 export interface ErrorResponse {
   status: number;
@@ -16,6 +17,8 @@ export interface ErrorResponse {
 export interface ErrorContext {
   id: string;
   log: FastifyBaseLogger;
+  /** The route's options, when the request reached one (its body limit is named in a 413). */
+  routeOptions?: { bodyLimit?: number };
 }
 
 /** The status and body answering `error`; an unexpected error is logged in full here. */
@@ -42,32 +45,14 @@ export function toErrorResponse(error: unknown, request: ErrorContext): ErrorRes
     };
   }
 
-  const e = error as { statusCode?: number; code?: string; message?: string };
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return {
-      status: 413,
-      body: { error: { code: 'BD_REQUEST_TOO_LARGE', message: 'request body is over the limit' } },
-    };
-  }
-  if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return {
-      status: 400,
-      body: { error: { code: 'BD_REQUEST_INVALID', message: `malformed JSON body: ${e.message}` } },
-    };
-  }
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return {
-      status: 415,
-      body: { error: { code: 'BD_REQUEST_INVALID', message: 'send application/json' } },
-    };
-  }
-  // Only Fastify's own request errors describe the request; a 4xx status on anything else (a
-  // database driver, a mail library) describes our internals and must not reach the client.
-  if (isFastifyRequestError(e)) {
-    return {
-      status: e.statusCode,
-      body: { error: { code: 'BD_REQUEST_INVALID', message: e.message ?? 'bad request' } },
-    };
+  const e = error as { statusCode?: number; code?: string };
+  const refusal = frameworkRefusal(e.code, e.statusCode, {
+    bodyLimit: request.routeOptions?.bodyLimit,
+  });
+  if (refusal) {
+    request.log.debug({ code: e.code, status: refusal.status }, 'request refused');
+    const { status, code, message, field } = refusal;
+    return { status, body: { error: { code, message, field } } };
   }
 
   const ref = request.id;
@@ -76,17 +61,4 @@ export function toErrorResponse(error: unknown, request: ErrorContext): ErrorRes
     status: 500,
     body: { error: { code: 'BD_INTERNAL', message: `internal error; reference ${ref}`, ref } },
   };
-}
-
-function isFastifyRequestError(e: {
-  statusCode?: number;
-  code?: string;
-}): e is { statusCode: number; code: string; message?: string } {
-  return (
-    typeof e.code === 'string' &&
-    e.code.startsWith('FST_') &&
-    typeof e.statusCode === 'number' &&
-    e.statusCode >= 400 &&
-    e.statusCode < 500
-  );
 }

@@ -18,11 +18,15 @@ import { fail } from '../domain/errors.ts';
 import type { Store } from '../store/db.ts';
 import { type BodyLimits, bodyLimitFor, resolveBodyLimits } from './body-limits.ts';
 import { registerAuthorization } from './authorize.ts';
+import { answerClientError } from './client-errors.ts';
 import { registerConsole } from './console.ts';
 import { toErrorResponse } from './error-response.ts';
+import { notFoundRefusal } from './framework-refusals.ts';
 import { registerNulGuard } from './nul-guard.ts';
+import { registerRequestGuard } from './request-guard.ts';
 import { ALWAYS_HEADERS, addSecurityHeaders } from './security-headers.ts';
 import { createThrottle, type RateLimitSettings } from './throttle.ts';
+import { type TrustedProxies, trustProxyOption } from './trust-proxy.ts';
 import {
   authenticateByCookie,
   resolveSignInSettings,
@@ -69,6 +73,8 @@ export interface ServerOptions {
   eventStreams?: Pick<EventRouteOptions, 'pollMs' | 'heartbeatMs' | 'recheckMs'>;
   /** Serve the web console (web/dist) at `/`; default true. */
   console?: boolean;
+  /** Proxies whose X-Forwarded-For sets request.ip (src/http/trust-proxy.ts); default none. */
+  trustProxy?: TrustedProxies;
 }
 
 interface RawReply {
@@ -92,16 +98,18 @@ export async function buildServer(opts: ServerOptions) {
     loggerInstance: opts.logger,
     bodyLimit: limits.default,
     genReqId: () => randomUUID(),
+    trustProxy: trustProxyOption(opts.trustProxy),
     // Errors the router raises before any route runs (bad URL encoding, over-long ids) get the
     // same coded shape as every other refusal.
-    frameworkErrors: (error, _request, reply) => {
-      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
-      const body = {
-        error: { code: 'BD_REQUEST_INVALID', message: 'the URL is malformed or an id is too long' },
-      };
+    frameworkErrors: (error, request, reply) => {
+      const { status, body } = toErrorResponse(error, request);
       // The router answers these without running onSend hooks, so the headers are set here.
       void (reply as unknown as RawReply).headers(ALWAYS_HEADERS).status(status).send(body);
     },
+    // So do the requests Node's HTTP parser refuses before Fastify sees them.
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, opts.logger),
+    // A missing Host is refused by the request guard, in the coded shape, not by Node.
+    http: { requireHostHeader: false },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.addHook('onSend', addSecurityHeaders);
@@ -118,9 +126,8 @@ export async function buildServer(opts: ServerOptions) {
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({
-      error: { code: 'BD_NOT_FOUND', message: `no route ${request.method} ${request.url}` },
-    });
+    const { status, code, message, field } = notFoundRefusal(request.method, request.url);
+    void reply.status(status).send({ error: { code, message, field } });
   });
 
   await app.register(swagger, {
@@ -134,6 +141,8 @@ export async function buildServer(opts: ServerOptions) {
     transform: jsonSchemaTransform,
   });
 
+  // First of the onRequest hooks: a request of the wrong form is refused before anything else.
+  registerRequestGuard(app);
   app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization ?? '';
     // The scheme name is case-insensitive (RFC 9110 §11.1).

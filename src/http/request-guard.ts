@@ -1,0 +1,81 @@
+/**
+ * Refuses, before authentication or any route, a request whose form is wrong in ways Fastify
+ * lets through: an HTTP/1.1 request without exactly one Host header, and a query string with a
+ * broken percent escape (which Fastify would pass to the route undecoded, as if it were the
+ * value sent). Each answers 400 BD_REQUEST_INVALID naming the header or query parameter.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyRequest,
+  FastifyTypeProvider,
+  RawServerDefault,
+} from 'fastify';
+import { fail } from '../domain/errors.ts';
+
+// Names worth repeating back in `field`; anything else is reported as `(query)`.
+const PLAIN_NAME = /^[\w.[\]-]{1,64}$/;
+
+function decodes(part: string): string | null {
+  try {
+    return decodeURIComponent(part.replaceAll('+', ' '));
+  } catch {
+    return null;
+  }
+}
+
+/** The query parameter (or `(query)`) whose name or value is not valid percent-encoding. */
+export function badlyEncodedQueryField(url: string): string | null {
+  const start = url.indexOf('?');
+  if (start < 0) return null;
+
+  for (const pair of url.slice(start + 1).split('&')) {
+    const eq = pair.indexOf('=');
+    const name = decodes(eq < 0 ? pair : pair.slice(0, eq));
+    if (name === null) return '(query)';
+    if (eq >= 0 && decodes(pair.slice(eq + 1)) === null) {
+      return PLAIN_NAME.test(name) ? name : '(query)';
+    }
+  }
+  return null;
+}
+
+function checkHost(request: FastifyRequest): void {
+  // RFC 9112 §3.2: an HTTP/1.1 request with no Host, or more than one, is answered 400.
+  if (request.raw.httpVersion !== '1.1') return;
+  const raw = request.raw.rawHeaders;
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === 'host') count += 1;
+  if (count !== 1) {
+    fail('BD_REQUEST_INVALID', 'send exactly one Host header naming this server', 'host');
+  }
+}
+
+function checkQuery(request: FastifyRequest): void {
+  const field = badlyEncodedQueryField(request.url);
+  if (field === null) return;
+  const where = field === '(query)' ? 'the query string' : `query ${field}`;
+  fail(
+    'BD_REQUEST_INVALID',
+    `${where}: a "%" must start an escape of two hex digits that spell UTF-8; send "%" itself ` +
+      'as %25',
+    field,
+  );
+}
+
+/** Installs the check as the first onRequest hook; call before any other hook is added. */
+export function registerRequestGuard<L extends FastifyBaseLogger, P extends FastifyTypeProvider>(
+  app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, L, P>,
+): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    try {
+      checkHost(request);
+      checkQuery(request);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    done();
+  });
+}

@@ -34,21 +34,28 @@ export function nulPath(value: unknown, path = '', depth = 0): string | null {
 export function registerNulGuard<L extends FastifyBaseLogger, P extends FastifyTypeProvider>(
   app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, L, P>,
 ): void {
-  app.addHook('preValidation', async (request) => {
+  // Synchronous, so the hook takes `done`: a thrown refusal is passed on, not left to hang.
+  app.addHook('preValidation', (request, _reply, done) => {
     const parts: [string, unknown][] = [
       ['params', request.params],
       ['query', request.query],
       ['body', request.body],
     ];
-    for (const [where, value] of parts) {
-      const field = nulPath(value);
-      if (field !== null) {
-        fail(
-          'BD_REQUEST_INVALID',
-          `${where} ${field} contains a NUL character (U+0000), which no field may hold`,
-          field,
-        );
+    try {
+      for (const [where, value] of parts) {
+        const field = nulPath(value);
+        if (field !== null) {
+          fail(
+            'BD_REQUEST_INVALID',
+            `${where} ${field} contains a NUL character (U+0000), which no field may hold`,
+            field,
+          );
+        }
       }
+    } catch (error) {
+      done(error as Error);
+      return;
     }
+    done();
   });
 }

@@ -28,6 +28,13 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // The plain-JS entry points (bin/, scripts/) run on Node: its globals, nothing of a browser's.
+    files: ['bin/**/*.js', 'scripts/**/*.js'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' },
+    },
+  },
+  {
     // Tests read JSON answers (res.json()) without a schema; the assertions check their shape.
     files: ['test/**'],
     rules: {

@@ -197,7 +197,7 @@ async function product(alertsPath: string, total: number): Promise<Round> {
     throw new Error(`product took ${taken} of ${total} lines: ${JSON.stringify(summary)}`);
   }
   const stored = await store.db.execute(sql`SELECT count(*)::int AS n FROM signals`);
-  const n = (stored as unknown as { rows: { n: number }[] }).rows[0]?.n;
+  const n = (stored as { rows: { n: number }[] }).rows[0]?.n;
   if (n !== total - summary.repeats) throw new Error(`product stored ${n} signals`);
 
   await store.close();
@@ -231,7 +231,7 @@ async function baseline(copyPath: string, rows: number, total: number): Promise<
   const seconds = (performance.now() - t0) / 1000;
 
   const stored = await store.db.execute(sql`SELECT count(*)::int AS n FROM signals`);
-  const n = (stored as unknown as { rows: { n: number }[] }).rows[0]?.n;
+  const n = (stored as { rows: { n: number }[] }).rows[0]?.n;
   if (n !== rows) throw new Error(`baseline stored ${n} of ${rows} rows`);
   const db1 = await backendCpuSeconds(store);
   if (db0 !== null && db1 !== null) {

@@ -5,6 +5,7 @@
  * value sent). Each answers 400 BD_REQUEST_INVALID naming the header or query parameter.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -52,6 +53,19 @@ function checkHost(request: FastifyRequest): void {
   }
 }
 
+/**
+ * With proxies trusted, request.ip is what X-Forwarded-For says; the throttles key on it and
+ * sessions and audit entries record it, so it must be an address, not whatever text was sent.
+ */
+function checkClientAddress(request: FastifyRequest): void {
+  if (isIP(request.ip) !== 0) return;
+  fail(
+    'BD_REQUEST_INVALID',
+    'X-Forwarded-For must end in the IP address of the client (no port, no brackets, no names)',
+    'x-forwarded-for',
+  );
+}
+
 function checkQuery(request: FastifyRequest): void {
   const field = badlyEncodedQueryField(request.url);
   if (field === null) return;
@@ -71,6 +85,7 @@ export function registerRequestGuard<L extends FastifyBaseLogger, P extends Fast
   app.addHook('onRequest', (request, _reply, done) => {
     try {
       checkHost(request);
+      checkClientAddress(request);
       checkQuery(request);
     } catch (err) {
       done(err as Error);

@@ -81,6 +81,36 @@ function checkEntry(entry: string, text: string): void {
 
   if (!/^\d{1,3}$/.test(bits) || Number(bits) > (v4 ? 32 : 128)) refuse(text);
   if (Number(bits) === 0) trustsEveryone(entry);
+  if (v4 ? Number(bits) < MIN_V4_BITS : tooWideV6(address, Number(bits))) tooWide(entry);
+}
+
+// A list names proxies, not networks of clients. The widest ranges it takes are a private
+// network's: 10.0.0.0/8 and fc00::/7. Wider ones hold clients on the internet, who could then
+// choose their own address, and together a few can cover everything (0.0.0.0/1,128.0.0.0/1).
+const MIN_V4_BITS = 8;
+const MIN_V6_BITS = 7;
+// IPv4 clients of a dual-stack socket appear as ::ffff:a.b.c.d; a v6 range holding that block
+// trusts IPv4 clients, and is judged by how much of the IPv4 space it holds.
+const MAPPED = ipaddr.IPv6.parse('::ffff:0.0.0.0');
+const MAPPED_BITS = 96;
+
+function tooWideV6(address: string, bits: number): boolean {
+  if (bits < MIN_V6_BITS) return true;
+  if (bits > MAPPED_BITS) {
+    const v6 = ipaddr.IPv6.parse(address);
+    return v6.isIPv4MappedAddress() && bits - MAPPED_BITS < MIN_V4_BITS;
+  }
+  return MAPPED.match(ipaddr.IPv6.parse(address), bits);
+}
+
+function tooWide(entry: string): never {
+  fail(
+    'BD_CONFIG_INVALID',
+    `${SETTING}: "${entry}" is too wide: it holds clients, who could then choose their own ` +
+      `address with X-Forwarded-For; list the proxies, in ranges no wider than /${MIN_V4_BITS} ` +
+      `for IPv4 or /${MIN_V6_BITS} for IPv6`,
+    'trustProxy',
+  );
 }
 
 function trustsEveryone(entry: string): never {

@@ -102,6 +102,16 @@ describeEachBackend('client address behind a reverse proxy', (backend) => {
       expect(await sessionAddresses()).toEqual(['203.0.113.7']);
     });
 
+    it('refuses a forwarded "address" that is not an IP address, storing nothing', async () => {
+      for (const forged of ['garbage<script>', 'unknown', '[::1]:443', 'A'.repeat(8000)]) {
+        const res = await login(forged, ADA, PASSWORD);
+        expect(res.status, forged).toBe(400);
+        const { error } = (await res.json()) as { error: { code: string; field: string } };
+        expect(error).toMatchObject({ code: 'BD_REQUEST_INVALID', field: 'x-forwarded-for' });
+      }
+      expect(await sessionAddresses()).toEqual([]);
+    });
+
     it('counts unknown API tokens per forwarded client address', async () => {
       const call = (forwardedFor: string) =>
         fetch(`${base}/api/v1/investigations`, {
@@ -185,6 +195,26 @@ describe('BREACHDESK_TRUST_PROXY values', () => {
       expect(refused, setting).toMatchObject({ code: 'BD_CONFIG_INVALID', field: 'trustProxy' });
       expect(refused?.message, setting).toMatch(/BREACHDESK_TRUST_PROXY.*any client/);
     }
+  });
+
+  it('refuses ranges wide enough to hold clients, however they are spelt', () => {
+    // Each covers all or much of the IPv4 space: clients there could choose their own address.
+    for (const setting of [
+      '::ffff:0.0.0.0/96',
+      '0.0.0.0/1,128.0.0.0/1',
+      '10.0.0.0/7',
+      '::/8',
+      '2000::/3',
+      '::ffff:10.0.0.0/100',
+    ]) {
+      const refused = refusal(setting);
+      expect(refused, setting).toMatchObject({ code: 'BD_CONFIG_INVALID', field: 'trustProxy' });
+      expect(refused?.message, setting).toMatch(/BREACHDESK_TRUST_PROXY.*too wide/);
+    }
+    // A private network of proxies is narrow enough.
+    expect(trustedProxiesOf('10.0.0.0/8,fc00::/7,::ffff:10.0.0.0/104', '0.0.0.0')).toMatchObject({
+      kind: 'list',
+    });
   });
 
   it('refuses anything else with a coded error naming the setting and its forms', () => {

@@ -1,7 +1,8 @@
 /**
- * Refuses a request whose path parameters, query or JSON body hold a NUL character (U+0000).
- * PostgreSQL text cannot hold one, so such a value would reach the database and come back as
- * a 500; it is bad input, answered 400 naming where it is, before any handler runs.
+ * Refuses a request whose path parameters, query or JSON body hold a NUL character (U+0000) or
+ * half a UTF-16 surrogate pair (JSON may escape one, \ud800, but it is not Unicode text).
+ * PostgreSQL cannot store either, so such a value would reach the database and come back as a
+ * 500; it is bad input, answered 400 naming where it is, before any handler runs.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -18,14 +19,28 @@ import { fail } from '../domain/errors.ts';
 const MAX_DEPTH = 64;
 
 /** Where in `value` a string (or key) holds U+0000, as a dotted path, or null. */
-export function nulPath(value: unknown, path = '', depth = 0): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || '(value)' : null;
+export function nulPath(value: unknown): string | null {
+  return pathWhere(value, (text) => text.includes('\u0000'));
+}
+
+/** Where in `value` a string (or key) holds half a surrogate pair, or null. */
+export function loneSurrogatePath(value: unknown): string | null {
+  return pathWhere(value, (text) => !text.isWellFormed());
+}
+
+function pathWhere(
+  value: unknown,
+  bad: (text: string) => boolean,
+  path = '',
+  depth = 0,
+): string | null {
+  if (typeof value === 'string') return bad(value) ? path || '(value)' : null;
   if (typeof value !== 'object' || value === null || depth >= MAX_DEPTH) return null;
 
   for (const [key, child] of Object.entries(value)) {
     const childPath = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-    if (key.includes('\u0000')) return childPath;
-    const found = nulPath(child, childPath, depth + 1);
+    if (bad(key)) return childPath;
+    const found = pathWhere(child, bad, childPath, depth + 1);
     if (found !== null) return found;
   }
   return null;
@@ -49,6 +64,15 @@ export function registerNulGuard<L extends FastifyBaseLogger, P extends FastifyT
             'BD_REQUEST_INVALID',
             `${where} ${field} contains a NUL character (U+0000), which no field may hold`,
             field,
+          );
+        }
+        const half = loneSurrogatePath(value);
+        if (half !== null) {
+          fail(
+            'BD_REQUEST_INVALID',
+            `${where} ${half} contains half a UTF-16 surrogate pair, which is not Unicode ` +
+              'text; send whole characters',
+            half,
           );
         }
       }

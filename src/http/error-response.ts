@@ -31,8 +31,9 @@ export function toErrorResponse(error: unknown, request: ErrorContext): ErrorRes
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const first = error.validation[0];
-    const field = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(body)';
     const where = error.validationContext ?? 'body';
+    // No path (an empty query key, the body as a whole): the part of the request is the field.
+    const field = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') || `(${where})`;
     return {
       status: 400,
       body: {

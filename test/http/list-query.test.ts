@@ -123,6 +123,17 @@ describeEachBackend('list query strings', (backend) => {
     expect(res.json().error).toMatchObject({ code: 'BD_REQUEST_INVALID', field: key });
   });
 
+  it.each([
+    ['=5', '(querystring)'],
+    ['__proto__=1', '__proto__'],
+    ['constructor=1', 'constructor'],
+  ])('refuses the key of ?%s by name, or the query as a whole', async (query, field) => {
+    const res = await get(`/api/v1/investigations?${query}`, 'responder');
+
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'BD_REQUEST_INVALID', field });
+  });
+
   it.each([['timeline'], ['signals']])(
     "refuses a misspelt key on an investigation's %s",
     async (what) => {

@@ -3,8 +3,10 @@
  * src/http/rate-limit.ts: an account that had `failures` wrong passwords within `windowMinutes`
  * (or an address that had its share) is refused with 429 before any password is checked, and
  * regains one attempt every windowMinutes / failures. Each attempt is counted when admitted
- * and given back when the password was right. State is in memory, per process.
+ * and given back when the password was right. State is in memory, per process. Addresses are
+ * counted by src/http/address-key.ts: an IPv6 client by its /64.
  */
+import { addressKey } from './address-key.ts';
 import { type TakeResult, TokenBuckets } from './rate-limit.ts';
 
 export interface FailureLimit {
@@ -15,6 +17,8 @@ export interface FailureLimit {
 export interface LoginLimits {
   perAccount: FailureLimit;
   perAddress: FailureLimit;
+  /** Accounts, and addresses, each table keeps before forgetting unlocked ones; 10 000. */
+  maxKeys?: number;
 }
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
@@ -33,11 +37,11 @@ export interface LoginThrottle {
   succeeded(email: string, address: string): void;
 }
 
-function buckets(limit: FailureLimit): TokenBuckets {
-  return new TokenBuckets({
-    burst: limit.failures,
-    perSecond: limit.failures / (limit.windowMinutes * 60),
-  });
+function buckets(limit: FailureLimit, maxKeys: number | undefined): TokenBuckets {
+  return new TokenBuckets(
+    { burst: limit.failures, perSecond: limit.failures / (limit.windowMinutes * 60) },
+    { maxKeys },
+  );
 }
 
 /** A throttle with `limits`; `now` (milliseconds) is for tests. */
@@ -45,14 +49,15 @@ export function createLoginThrottle(
   limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
   now: () => number = Date.now,
 ): LoginThrottle {
-  const accounts = buckets(limits.perAccount);
-  const addresses = buckets(limits.perAddress);
+  const accounts = buckets(limits.perAccount, limits.maxKeys);
+  const addresses = buckets(limits.perAddress, limits.maxKeys);
 
   return {
     admit(email, address) {
       const at = now();
+      const network = addressKey(address);
       const byAccount = accounts.peek(email, at);
-      const byAddress = addresses.peek(address, at);
+      const byAddress = addresses.peek(network, at);
       if (!byAccount.allowed || !byAddress.allowed) {
         if (byAccount.allowed) return byAddress;
         if (byAddress.allowed) return byAccount;
@@ -60,14 +65,14 @@ export function createLoginThrottle(
       }
 
       accounts.take(email, at);
-      addresses.take(address, at);
+      addresses.take(network, at);
       return { allowed: true };
     },
 
     succeeded(email, address) {
       const at = now();
       accounts.giveBack(email, at);
-      addresses.giveBack(address, at);
+      addresses.giveBack(addressKey(address), at);
     },
   };
 }

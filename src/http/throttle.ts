@@ -1,11 +1,13 @@
 /**
  * Rate limits of the HTTP API (src/http/rate-limit.ts buckets): intake routes per client
- * address and per API token, and API-token guessing per client address. A refusal is 429
- * BD_RATE_LIMITED with a Retry-After header in seconds (RFC 9110 §10.2.3).
+ * address and per API token, and API-token guessing per client address (an IPv6 client counts
+ * by its /64, src/http/address-key.ts). A refusal is 429 BD_RATE_LIMITED with a Retry-After
+ * header in seconds (RFC 9110 §10.2.3).
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fail } from '../domain/errors.ts';
+import { addressKey } from './address-key.ts';
 import { type BucketSettings, type TakeResult, TokenBuckets } from './rate-limit.ts';
 
 export interface RateLimitSettings {
@@ -48,19 +50,19 @@ export function createThrottle(
 
   return {
     checkTokenAttempt(request, reply) {
-      const result = badTokens.peek(request.ip, now());
+      const result = badTokens.peek(addressKey(request.ip), now());
       refuseIf(result, reply, 'too many unknown or revoked API tokens from this address');
     },
 
     recordBadToken(request) {
-      badTokens.take(request.ip, now());
+      badTokens.take(addressKey(request.ip), now());
     },
 
     checkIntake(request, reply) {
       if (!INTAKE_ROUTES.has(`${request.method} ${request.routeOptions.url ?? ''}`)) return;
 
       const at = now();
-      const byAddress = intakeAddresses.take(request.ip, at);
+      const byAddress = intakeAddresses.take(addressKey(request.ip), at);
       refuseIf(byAddress, reply, 'too many intake requests from this address');
 
       const header = request.headers.authorization;

@@ -12,6 +12,7 @@ import { createOidcClient, LOGIN_TTL_MS } from '../../auth/oidc.ts';
 import { personByEmail } from '../../auth/people.ts';
 import { BreachdeskError, fail } from '../../domain/errors.ts';
 import { oidcLogins } from '../../store/schema.ts';
+import { addressKey } from '../address-key.ts';
 import { TokenBuckets } from '../rate-limit.ts';
 import type { BreachdeskApp, RouteDeps } from '../server.ts';
 import type { SignInSettings } from '../session-auth.ts';
@@ -66,7 +67,7 @@ export function registerOidcRoutes(
       const client = configured();
       const now = settings.now();
 
-      const allowed = starts.take(request.ip, now.getTime());
+      const allowed = starts.take(addressKey(request.ip), now.getTime());
       if (!allowed.allowed) {
         void reply.header('retry-after', String(allowed.retryAfterSeconds));
         fail('BD_RATE_LIMITED', `too many sign-ins started from this address; retry later`);

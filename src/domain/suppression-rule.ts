@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 import { fail } from './errors.ts';
 import { type MatchExpression, parseMatchExpression } from './suppression.ts';
-import { noControls } from './text-rules.ts';
+import { noControls, oneLineName, showsText } from './text-rules.ts';
 import { fieldPath } from './validate.ts';
 
 /** Longest a rule may live. A year covers a tuning cycle; longer rules are renewed, on purpose. */
@@ -31,15 +31,15 @@ const requestSchema = z
     match: z.unknown(),
     owner: z
       .string({ error: 'must be a text naming who answers for the rule' })
+      // Checked before trimming: a trailing line break or BOM is refused, not silently cut.
+      .superRefine(oneLineName('name who answers for the rule'))
       .trim()
-      .min(1, 'must not be blank: name who answers for the rule')
       .max(SUPPRESSION_OWNER_MAX, `must be at most ${SUPPRESSION_OWNER_MAX} characters`)
-      .superRefine(noControls('one'))
       .optional(),
     reason: z
       .string({ error: 'must be a text saying why these signals are safe to mute' })
       .trim()
-      .min(1, 'must not be blank: say why these signals are safe to mute')
+      .superRefine(showsText('say why these signals are safe to mute'))
       .max(SUPPRESSION_REASON_MAX, `must be at most ${SUPPRESSION_REASON_MAX} characters`)
       // Several lines are fine; a bidi override would reorder the text wherever it is read.
       .superRefine(noControls('many')),
@@ -51,10 +51,10 @@ const requestSchema = z
   .strict();
 
 /**
- * Checks a rule request: a valid match expression, a non-blank reason, a non-blank owner
- * (`defaultOwner` when none is given), and an expiry after `now` and at most
- * SUPPRESSION_MAX_DAYS later. `at` prefixes field paths (`suppress.` inside a classification).
- * Throws BD_SUPPRESSION_INVALID naming the field.
+ * Checks a rule request: a valid match expression, a reason that shows text, an owner that is
+ * a one-line name (nameProblem in text-rules.ts; `defaultOwner` when none is given), and an
+ * expiry after `now` and at most SUPPRESSION_MAX_DAYS later. `at` prefixes field paths
+ * (`suppress.` inside a classification). Throws BD_SUPPRESSION_INVALID naming the field.
  */
 export function parseRuleRequest(
   input: unknown,

@@ -3,7 +3,12 @@
  * console: a one-line field (a reason, a name) or a field of several lines (a post-mortem).
  */
 import type { z } from 'zod';
-import { controlOrBidiIn, lineBreakOrControlIn } from './visible-text.ts';
+import {
+  controlOrBidiIn,
+  formatCharacterIn,
+  lineBreakOrControlIn,
+  showsNoText,
+} from './visible-text.ts';
 
 /** What a refused field is told, naming the first offending character. */
 export function controlMessage(lines: 'one' | 'many', found: string): string {
@@ -17,5 +22,41 @@ export function noControls(lines: 'one' | 'many') {
   return (text: string, ctx: z.RefinementCtx<string>): void => {
     const found = lines === 'one' ? lineBreakOrControlIn(text) : controlOrBidiIn(text);
     if (found !== null) ctx.addIssue({ code: 'custom', message: controlMessage(lines, found) });
+  };
+}
+
+/** A superRefine check refusing text that shows nothing; `what` says what to send instead. */
+export function showsText(what: string) {
+  return (text: string, ctx: z.RefinementCtx<string>): void => {
+    if (showsNoText(text)) ctx.addIssue({ code: 'custom', message: `shows no text; ${what}` });
+  };
+}
+
+/**
+ * Why `text` cannot be a one-line name that people compare by eye (a rule's owner, a scoping
+ * principal), or null when it can: it shows text, holds no line break, control or bidi
+ * character, and no format character that would make it differ from the name it looks like.
+ * Run it before trimming, so that a trailing line break or BOM is refused rather than cut off.
+ * `what` says what to send instead of a value that shows nothing.
+ */
+export function nameProblem(text: string, what: string): string | null {
+  if (showsNoText(text)) return `shows no text; ${what}`;
+
+  const control = lineBreakOrControlIn(text);
+  if (control !== null) return controlMessage('one', control);
+
+  const format = formatCharacterIn(text);
+  if (format === null) return null;
+  return (
+    `must not hold invisible format characters such as zero-width spaces, joiners, BOMs or ` +
+    `tag characters (${format}); send the name with only characters that show`
+  );
+}
+
+/** nameProblem as a superRefine check; put it before `.trim()`. */
+export function oneLineName(what: string) {
+  return (text: string, ctx: z.RefinementCtx<string>): void => {
+    const problem = nameProblem(text, what);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
   };
 }

@@ -24,10 +24,7 @@ export function showsNoText(text: string): boolean {
  */
 export function lineBreakOrControlIn(text: string): string | null {
   const found = NOT_ONE_LINE.exec(text);
-  if (found === null) return null;
-
-  const code = found[0].codePointAt(0) ?? 0;
-  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  return found === null ? null : codePoint(found[0]);
 }
 
 // What has no place in text of several lines either: controls other than line feed, carriage
@@ -41,9 +38,26 @@ const NOT_IN_TEXT = /[^\P{Cc}\n\r\t]|[\u202A-\u202E\u2066-\u2069]/u;
  */
 export function controlOrBidiIn(text: string): string | null {
   const found = NOT_IN_TEXT.exec(text);
-  if (found === null) return null;
+  return found === null ? null : codePoint(found[0]);
+}
 
-  const code = found[0].codePointAt(0) ?? 0;
+// Format characters (Unicode category Cf) show nothing yet make a name differ from its twin:
+// `al\u200Bice` is not `alice`. Zero-width spaces and joiners, word joiner, BOM, soft hyphen,
+// bidi marks and the tag characters U+E0000-U+E007F are all Cf.
+const FORMAT = /\p{Cf}/u;
+
+/**
+ * The first format character (zero-width space or joiner, BOM, tag character, ...) in `text`,
+ * as `U+200B`, or null when there is none. For one-line identifiers (an owner, a principal)
+ * that people compare by eye; text of several lines may keep them (an emoji sequence).
+ */
+export function formatCharacterIn(text: string): string | null {
+  const found = FORMAT.exec(text);
+  return found === null ? null : codePoint(found[0]);
+}
+
+function codePoint(char: string): string {
+  const code = char.codePointAt(0) ?? 0;
   return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 

@@ -15,7 +15,7 @@ import { type Actor, actorLabel } from '../auth/actor.ts';
 import { assertCan } from '../auth/policy.ts';
 import { fail } from '../domain/errors.ts';
 import { parseRuleRequest, type RuleRequest, ruleState } from '../domain/suppression-rule.ts';
-import { noControls } from '../domain/text-rules.ts';
+import { noControls, showsText } from '../domain/text-rules.ts';
 import type { MatchExpression } from '../domain/suppression.ts';
 import { parseOrFail } from '../domain/validate.ts';
 import { type Conn, type Db, iso, type Tx } from '../store/db.ts';
@@ -109,6 +109,8 @@ const revokeSchema = z
     reason: z
       .string()
       .trim()
+      // Optional, but a reason given is kept in the audit log: it must say something.
+      .superRefine(showsText('say why the rule is revoked, or leave reason out'))
       .max(4000, 'must be at most 4000 characters')
       .superRefine(noControls('many'))
       .optional(),
@@ -152,7 +154,7 @@ export async function revokeSuppressionRule(
       action: 'suppression_rule.revoked',
       entityType: 'suppression_rule',
       entityId: id,
-      data: { reason: reason || null },
+      data: { reason: reason ?? null },
       at: now,
     });
 

@@ -1,8 +1,7 @@
 import ipaddr from 'ipaddr.js';
 
 import { fail } from '../domain/errors.ts';
-import { controlMessage } from '../domain/text-rules.ts';
-import { lineBreakOrControlIn } from '../domain/visible-text.ts';
+import { nameProblem } from '../domain/text-rules.ts';
 import type { ScopeIndicators } from './types.ts';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
@@ -131,19 +130,17 @@ function networkOf(address: Address, bits: number, addressText: string): IpRange
   return { address: network, bits: length };
 }
 
-// A principal is read again with the scoping run (console, regulator report): one line,
-// without a bidi override that would display it as another name.
+// A principal is read again with the scoping run (console, regulator report) and compared
+// with the logs: it must show text, stay one line, and hold no bidi override or format
+// character that would display it as another name. Checked before trimming, so that a
+// trailing line break is refused rather than cut off.
 function parsePrincipals(value: unknown): string[] {
   const principals = stringList(value, 'principals').map((p, i) => {
     const field = `principals[${i}]`;
-    const trimmed = p.trim();
-    if (trimmed === '') fail('BD_SCOPE_INVALID', 'a principal must not be empty', field);
+    const problem = nameProblem(p, 'send the ARN or name of an identity the attacker used');
+    if (problem !== null) fail('BD_SCOPE_INVALID', `${field} ${problem}`, field);
 
-    const control = lineBreakOrControlIn(trimmed);
-    if (control !== null) {
-      fail('BD_SCOPE_INVALID', `${field} ${controlMessage('one', control)}`, field);
-    }
-    return trimmed;
+    return p.trim();
   });
   return [...new Set(principals)];
 }

@@ -95,7 +95,7 @@ describeEachBackend('free text without bidi or control characters', (backend) =>
     return body.error.message;
   }
 
-  it('scopes a clean request and records its run (the cases below differ by one character)', async () => {
+  it('scopes a clean request and records its run (cases below differ by one char)', async () => {
     const res = await scope([await trail('trail.json')], [ATTACKER]);
 
     expect(res.statusCode, res.body).toBe(200);
@@ -161,7 +161,7 @@ describeEachBackend('free text without bidi or control characters', (backend) =>
     },
   );
 
-  it("keeps the line breaks and tabs of a rule's reason, which is text of several lines", async () => {
+  it("keeps the line breaks and tabs of a rule's reason (text of several lines)", async () => {
     const reason = 'scanner traffic:\n\tnightly from 198.51.100.0/24\r\nsafe to mute';
     const res = await post('/api/v1/suppression-rules', 'incident_manager', rule({ reason }));
 
@@ -169,7 +169,7 @@ describeEachBackend('free text without bidi or control characters', (backend) =>
     expect(res.json().reason).toBe(reason);
   });
 
-  it('refuses a rule carried by a classification whose reason holds U+202E, storing neither', async () => {
+  it('refuses a rule from a classification, its reason with U+202E, storing neither', async () => {
     const classify = () =>
       post(`/api/v1/investigations/${investigationId}/classification`, 'incident_manager', {
         classification: 'false_positive',
@@ -180,7 +180,7 @@ describeEachBackend('free text without bidi or control characters', (backend) =>
     await expectRefused(classify, { code: 'BD_SUPPRESSION_INVALID', field: 'suppress.reason' });
   });
 
-  it('refuses a revocation reason holding U+2066, leaving the rule active and unaudited', async () => {
+  it('refuses a revocation reason with U+2066, leaving the rule active, unaudited', async () => {
     const created = await post('/api/v1/suppression-rules', 'incident_manager', rule());
     const url = `/api/v1/suppression-rules/${created.json().id}/revocation`;
 

@@ -82,7 +82,7 @@ describeEachBackend('requests holding a NUL character', (backend) => {
     expect(await snapshotWithRules(store.db)).toEqual(before);
   });
 
-  it('answers 400 for half a surrogate pair (not Unicode), never 500, and stores nothing', async () => {
+  it('answers 400 for half a surrogate pair, never 500, and stores nothing', async () => {
     const before = await snapshotWithRules(store.db);
     const asked = [
       { url: '/api/v1/suppression-rules', payload: { match: { title: 'ZZ \ud800 *' } } },

@@ -69,7 +69,7 @@ describeEachBackend('correlation and suppression', (backend) => {
     expect(await count(signals)).toBe(2);
   });
 
-  it('counts the same thing again inside the window as a duplicate, and opens anew outside', async () => {
+  it('counts the same thing in the window as a duplicate, and opens anew outside', async () => {
     const summary = await ingest([
       alert({ id: 'a' }),
       alert({ id: 'b', time: '2026-11-30T20:00:00Z' }),
@@ -84,7 +84,7 @@ describeEachBackend('correlation and suppression', (backend) => {
     ]);
   });
 
-  it('groups different signals about one host, unless the distinguishing field differs', async () => {
+  it('groups signals about one host, unless the distinguishing field differs', async () => {
     const byHost: CorrelationConfig = { default: { groupBy: ['host'] } };
     const grouped = await ingest(
       [alert({ title: 'Impossible travel' }), alert({ title: 'Mass download', principal: 'bob' })],
@@ -155,7 +155,7 @@ describeEachBackend('correlation and suppression', (backend) => {
     expect(after.results[0]).toMatchObject({ status: 'accepted', opened: true });
   });
 
-  it('stores and counts suppressed signals without opening anything; expired rules do not apply', async () => {
+  it('stores and counts suppressed signals, opening nothing; expired rules are void', async () => {
     const now = new Date().toISOString();
     const rule = (expiresAt: string, match: unknown) => ({
       id: newId(),
@@ -185,7 +185,7 @@ describeEachBackend('correlation and suppression', (backend) => {
     expect(await count(investigations)).toBe(2);
   });
 
-  it('triages a suppressed event sent again after its rule was revoked, on the row it has', async () => {
+  it('triages a suppressed event sent again after its rule was revoked, on its row', async () => {
     const rule = {
       id: newId(),
       match: { title: 'Port *' },

@@ -95,7 +95,7 @@ describeEachBackend('internal errors over HTTP', (backend) => {
 
 describeEachBackend('a lost database connection over HTTP', (backend) => {
   it('answers 500 with a reference and nothing of the driver error', async () => {
-    const store = await backend.open();
+    const store = await backend.openOwn();
     const server = await startTestServer(store);
     await store.close();
 

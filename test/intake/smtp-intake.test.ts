@@ -308,6 +308,8 @@ describeEachBackend('e-mail report listener', (backend) => {
   });
 
   it('answers 451 when the database cannot store the report, so the sender retries', async () => {
+    await store.close();
+    store = await backend.openOwn();
     const { port } = await start();
     await store.close();
 

@@ -96,15 +96,19 @@ describeEachBackend('internal errors over HTTP', (backend) => {
 describeEachBackend('a lost database connection over HTTP', (backend) => {
   it('answers 500 with a reference and nothing of the driver error', async () => {
     const store = await backend.openOwn();
-    const server = await startTestServer(store);
-    await store.close();
-
-    const res = await server.app.inject({
-      method: 'GET',
-      url: '/api/v1/investigations',
-      headers: server.as('responder'),
-    });
-    await server.app.close();
+    let res;
+    try {
+      const server = await startTestServer(store);
+      await store.close();
+      res = await server.app.inject({
+        method: 'GET',
+        url: '/api/v1/investigations',
+        headers: server.as('responder'),
+      });
+      await server.app.close();
+    } finally {
+      await store.close();
+    }
 
     expect(res.statusCode).toBe(500);
     expect(res.json().error.code).toBe('BD_INTERNAL');

@@ -40,7 +40,7 @@ function templateDump(): Promise<Blob> {
 
     // Written aside and renamed, so that a file reading it at the same time never sees half.
     if (file) {
-      const aside = `${file}.${process.pid}`;
+      const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
       await writeFile(aside, Buffer.from(await dump.arrayBuffer()));
       await rename(aside, file);
     }
@@ -70,9 +70,14 @@ interface Kept {
   discard: () => Promise<void>;
 }
 
+// Everything of the schema a test could change: relations with their row security and grants,
+// columns and defaults, constraints, indexes, views, sequences, types, triggers, functions
+// with their bodies, policies, rules, and settings tied to the database or a role.
 const SHAPE = sql`
   SELECT md5(coalesce(string_agg(item, ',' ORDER BY item), '')) AS shape FROM (
-    SELECT 'rel:' || n.nspname || '.' || c.relname || ':' || c.relkind::text AS item
+    SELECT 'rel:' || n.nspname || '.' || c.relname || ':' || c.relkind::text || ':'
+        || c.relrowsecurity::text || c.relforcerowsecurity::text || ':'
+        || coalesce(c.relacl::text, '') AS item
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
     UNION ALL
@@ -86,11 +91,29 @@ const SHAPE = sql`
     SELECT 'con:' || conname || ':' || pg_get_constraintdef(oid) FROM pg_constraint
       WHERE connamespace = 'public'::regnamespace
     UNION ALL
+    SELECT 'idx:' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+    UNION ALL
+    SELECT 'view:' || viewname || ':' || definition FROM pg_views WHERE schemaname = 'public'
+    UNION ALL
+    SELECT 'seq:' || sequencename || ':' || concat_ws(':', start_value, min_value, max_value,
+        increment_by, cycle, cache_size)
+      FROM pg_sequences WHERE schemaname = 'public'
+    UNION ALL
+    SELECT 'type:' || typname FROM pg_type WHERE typnamespace = 'public'::regnamespace
+    UNION ALL
     SELECT 'trg:' || tgname || ':' || tgenabled::text FROM pg_trigger
     UNION ALL
-    SELECT 'fn:' || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+    SELECT 'fn:' || proname || ':' || md5(coalesce(prosrc, '')) FROM pg_proc
+      WHERE pronamespace = 'public'::regnamespace
+    UNION ALL
+    SELECT 'pol:' || tablename || '.' || policyname || ':' || coalesce(qual, '')
+      FROM pg_policies WHERE schemaname = 'public'
     UNION ALL
     SELECT 'rule:' || rulename FROM pg_rules WHERE schemaname = 'public'
+    UNION ALL
+    SELECT 'set:' || setdatabase::text || ':' || setrole::text || ':' || setconfig::text
+      FROM pg_db_role_setting
+      WHERE setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
   ) items`;
 
 async function rowsOf<T>(store: Store, query: SQL): Promise<T[]> {
@@ -114,6 +137,9 @@ async function reset(kept: Kept): Promise<boolean> {
   );
   const list = tables.map((t) => t.name).join(', ');
   await store.db.execute(sql.raw(`TRUNCATE ${list} RESTART IDENTITY CASCADE`));
+  // PGlite has one session, so this resets all of it; on a server it reaches one connection of
+  // the pool. Neither the product nor a test keeps state in a session (locks are taken for one
+  // transaction), so this is a guard, not something a test relies on.
   await store.db.execute(sql`SELECT pg_advisory_unlock_all()`);
   await store.db.execute(sql`RESET ALL`);
   await store.db.execute(sql`SET TIME ZONE 'UTC'`);
@@ -127,7 +153,8 @@ function keeper(open: () => Promise<{ store: Store; discard: () => Promise<void>
   return {
     open: async (): Promise<Store> => {
       let kept: Kept | undefined;
-      for (let used = idle.pop(); used && !kept; used = idle.pop()) {
+      while (!kept && idle.length > 0) {
+        const used = idle.pop() as Kept;
         if (await reset(used).catch(() => false)) kept = used;
         else await used.discard();
       }
@@ -162,7 +189,11 @@ function keeper(open: () => Promise<{ store: Store; discard: () => Promise<void>
     },
     /** Closes (and on a server drops) every kept store; the file's last hook. */
     drain: async (): Promise<void> => {
-      for (let used = idle.pop(); used; used = idle.pop()) await used.discard();
+      const left = idle.splice(0);
+      const failed = (await Promise.allSettled(left.map((k) => k.discard()))).filter(
+        (r) => r.status === 'rejected',
+      );
+      if (failed.length > 0) throw new Error(`${failed.length} kept store(s) failed to close`);
     },
   };
 }

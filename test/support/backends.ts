@@ -146,6 +146,19 @@ async function reset(kept: Kept): Promise<boolean> {
   return true;
 }
 
+/** The store with a close() that does `onClose` the first time and nothing after. */
+function closingOnce(store: Store, onClose: () => Promise<void>): Store {
+  let closed = false;
+  return {
+    ...store,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await onClose();
+    },
+  };
+}
+
 /** Stores of one backend that tests have closed, waiting for the next test of the file. */
 function keeper(open: () => Promise<{ store: Store; discard: () => Promise<void> }>) {
   const idle: Kept[] = [];
@@ -164,28 +177,15 @@ function keeper(open: () => Promise<{ store: Store; discard: () => Promise<void>
       }
 
       const lent = kept;
-      let closed = false;
-      return {
-        ...lent.store,
-        close: () => {
-          if (!closed) idle.push(lent);
-          closed = true;
-          return Promise.resolve();
-        },
-      };
+      return closingOnce(lent.store, () => {
+        idle.push(lent);
+        return Promise.resolve();
+      });
     },
     /** A store of the test's own, never reused: close() really closes it (and drops it). */
     own: async (): Promise<Store> => {
       const { store, discard } = await open();
-      let closed = false;
-      return {
-        ...store,
-        close: async () => {
-          if (closed) return;
-          closed = true;
-          await discard();
-        },
-      };
+      return closingOnce(store, discard);
     },
     /** Closes (and on a server drops) every kept store; the file's last hook. */
     drain: async (): Promise<void> => {

@@ -14,8 +14,8 @@ export type BackendName = 'pglite' | 'postgres';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** A folder for this run's migrated PGlite dump, shared by every test file (global setup). */
-    pgliteTemplateDir: string;
+    /** This run's scratch folder (global setup): the migrated PGlite dump, screenshots. */
+    runDir: string;
   }
 }
 
@@ -27,7 +27,7 @@ let pgliteTemplate: Promise<Blob> | null = null;
  */
 function templateDump(): Promise<Blob> {
   pgliteTemplate ??= (async () => {
-    const dir = inject('pgliteTemplateDir');
+    const dir = inject('runDir');
     const file = dir ? join(dir, 'migrated.tar.gz') : null;
     if (file) {
       const saved = await readFile(file).catch(() => null);

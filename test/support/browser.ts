@@ -3,10 +3,11 @@
  * browser download). `.ci/run` installs the `chromium` package when it is missing; a machine
  * without it skips these suites and says why.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { describe } from 'vitest';
+import { describe, inject } from 'vitest';
 import { CONSOLE_DIR } from '../../src/http/console.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -84,7 +85,17 @@ export async function signInAs(page: Page, base: string, email: string, password
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-/** A screenshot for docs/screenshots (taken by the tests, so they show the real console). */
+/**
+ * Where a test's screenshot goes: docs/screenshots when `npm run screenshots` asks for them
+ * (UPDATE_SCREENSHOTS=1), otherwise a folder of this run, so that `npm test` leaves the
+ * checkout as it found it while still taking every picture.
+ */
 export function screenshotPath(name: string): string {
-  return new URL(`../../docs/screenshots/${name}.png`, import.meta.url).pathname;
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    return new URL(`../../docs/screenshots/${name}.png`, import.meta.url).pathname;
+  }
+  // The run's scratch folder (global-setup.ts), removed when the run ends.
+  const dir = join(inject('runDir'), 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${name}.png`);
 }

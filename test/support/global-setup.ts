@@ -9,6 +9,6 @@ import type { TestProject } from 'vitest/node';
 
 export default function setup(project: TestProject): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'breachdesk-run-'));
-  project.provide('pgliteTemplateDir', dir);
+  project.provide('runDir', dir);
   return () => rmSync(dir, { recursive: true, force: true });
 }

@@ -134,6 +134,34 @@ describeInBrowser('console queue', () => {
     await page.getByRole('button', { name: 'Clear filters' }).click();
   });
 
+  it('keeps its filters, sort and page across a reload, with nothing personal in the URL', async () => {
+    const stages = page.getByRole('group', { name: 'Stage' });
+    await stages.getByLabel('diagnose').check();
+    await stages.getByLabel('stabilize').check();
+    await page.getByLabel('Sort by').selectOption('severity');
+    const shown = await shownRefs();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(shownRefs).not.toEqual(shown);
+    const second = await shownRefs();
+    const count = await page.locator('.queue-count').textContent();
+
+    await page.reload();
+    await expectRows(second, count ?? '');
+    await expect.poll(() => stages.getByLabel('diagnose').isChecked()).toBe(true);
+    await expect.poll(() => stages.getByLabel('detect').isChecked()).toBe(false);
+    expect(await page.getByLabel('Sort by').inputValue()).toBe('severity');
+    expect(await page.getByLabel('Per page').inputValue()).toBe('10');
+    const url = new URL(page.url());
+    expect([...new Set(url.searchParams.keys())].sort()).toEqual(
+      ['page', 'pageSize', 'sort', 'stage'].sort(),
+    );
+    expect(url.searchParams.get('page')).toBe('2');
+
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByLabel('Sort by').selectOption('deadline');
+    await expectRows(refs(byDeadline(seeded).slice(0, 10)), `Showing 1–10 of ${COUNT}`);
+  });
+
   it('shows a new alert sent through the API without a reload', async () => {
     await page.getByLabel('Sort by').selectOption('opened');
     const newestFirst = refs([...seeded].reverse());

@@ -5,19 +5,19 @@
  */
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { api } from '../api.ts';
 import { ErrorNote } from '../components/error-note.tsx';
 import { QueueControls } from '../queue/filters.tsx';
 import { QueueTable } from '../queue/table.tsx';
 import {
-  NO_FILTERS,
+  PAGE_SIZES,
   type QueueFilters,
   type QueuePage,
   queueQuery,
+  queueView,
   SORTS,
 } from '../queue/types.ts';
-
-const PAGE_SIZES = [10, 25, 50, 100];
 
 function Pager(props: {
   data: QueuePage;
@@ -63,10 +63,19 @@ function Pager(props: {
 }
 
 export function Queue() {
-  const [filters, setFilters] = useState<QueueFilters>(NO_FILTERS);
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(25);
-  const path = `/api/v1/queue${queueQuery(filters, page, pageSize)}`;
+  const [search, setSearch] = useSearchParams();
+  // State first, the address after it: a checkbox must change when it is clicked, and a
+  // router navigation may land a frame later.
+  const [{ filters, page, pageSize }, setView] = useState(() => queueView(search));
+  const query = queueQuery(filters, page, pageSize);
+  useEffect(() => {
+    // Replaced, not pushed: Back leaves the queue rather than stepping through every filter.
+    setSearch(query, { replace: true });
+  }, [query, setSearch]);
+  const show = (f: QueueFilters, p: number, size: number) =>
+    setView({ filters: f, page: p, pageSize: size });
+  const setPage = (p: number) => show(filters, p, pageSize);
+  const path = `/api/v1/queue${query}`;
   const queue = useQuery({
     queryKey: ['queue', path],
     queryFn: () => api.get<QueuePage>(path),
@@ -78,7 +87,7 @@ export function Queue() {
   const lastPage = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1;
   useEffect(() => {
     if (data && data.items.length === 0 && page > lastPage) setPage(lastPage);
-  }, [data, page, lastPage]);
+  }, [data, page, lastPage, setPage]);
 
   const first = data && data.total > 0 ? (data.page - 1) * data.pageSize + 1 : 0;
   const last = data ? first + data.items.length - Math.min(1, data.items.length) : 0;
@@ -91,10 +100,7 @@ export function Queue() {
       <h1>Open investigations</h1>
       <QueueControls
         filters={filters}
-        onChange={(f) => {
-          setFilters(f);
-          setPage(1);
-        }}
+        onChange={(f) => show(f, 1, pageSize)}
       />
       <ErrorNote error={queue.error} />
       <p className="queue-count" aria-live="polite">
@@ -123,10 +129,7 @@ export function Queue() {
             data={data}
             onPage={setPage}
             pageSize={pageSize}
-            onPageSize={(n) => {
-              setPageSize(n);
-              setPage(1);
-            }}
+            onPageSize={(n) => show(filters, 1, n)}
           />
         </>
       )}

@@ -41,6 +41,11 @@ export const SORTS = [
   ['updated', 'Last updated'],
 ] as const;
 
+export const PAGE_SIZES = [10, 25, 50, 100] as const;
+const DEFAULT_PAGE_SIZE = 25;
+/** The highest page GET /api/v1/queue takes. */
+const MAX_PAGE = 1_000_000;
+
 export interface QueueFilters {
   stage: string[];
   severity: string[];
@@ -74,4 +79,42 @@ export function queueQuery(f: QueueFilters, page: number, pageSize: number): str
   q.set('page', String(page));
   q.set('pageSize', String(pageSize));
   return `?${q.toString()}`;
+}
+
+/** What the queue shows: its filters and which page of which size. */
+export interface QueueView {
+  filters: QueueFilters;
+  page: number;
+  pageSize: number;
+}
+
+const oneOf = <T extends readonly string[]>(allowed: T, v: string | null): v is T[number] =>
+  v !== null && allowed.includes(v);
+
+/**
+ * The view an address asks for (the same query as the server's, so a reload or a shared link
+ * shows the same queue). Anything it does not know falls back to the default, never an error:
+ * an old bookmark still opens the queue.
+ */
+export function queueView(q: URLSearchParams): QueueView {
+  const pick = (key: 'stage' | 'severity' | 'classification', allowed: readonly string[]) => [
+    ...new Set(q.getAll(key).filter((v) => allowed.includes(v))),
+  ];
+  const sort = q.get('sort');
+  const order = q.get('order');
+  const page = Number(q.get('page'));
+  const pageSize = Number(q.get('pageSize'));
+  return {
+    filters: {
+      stage: pick('stage', STAGES),
+      severity: pick('severity', SEVERITIES),
+      classification: pick('classification', CLASSIFICATIONS),
+      sort: sort !== null && SORTS.some(([v]) => v === sort) ? sort : NO_FILTERS.sort,
+      order: oneOf(['asc', 'desc'] as const, order) ? order : '',
+    },
+    // Past the last page the queue moves itself to the last one; past the API's bound it
+    // would only show a refusal.
+    page: Number.isSafeInteger(page) && page >= 1 && page <= MAX_PAGE ? page : 1,
+    pageSize: (PAGE_SIZES as readonly number[]).includes(pageSize) ? pageSize : DEFAULT_PAGE_SIZE,
+  };
 }

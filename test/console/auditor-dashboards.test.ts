@@ -119,6 +119,9 @@ describeInBrowser('auditor view and dashboards', () => {
       const alert = page.getByRole('alert');
       await expect.poll(() => alert.textContent()).toContain('role auditor may not');
       await expect.poll(() => page.getByText(ref).count()).toBe(0);
+      // Nor the queue's controls, which would only draw more refusals.
+      expect(await page.getByRole('group', { name: 'Stage' }).count()).toBe(0);
+      expect(await page.getByLabel('Sort by').count()).toBe(0);
     });
 
     it('reads /audit at 390 px, tables scrolling in their own box', async () => {

@@ -6,7 +6,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { api } from '../api.ts';
+import { ApiError, api } from '../api.ts';
 import { ErrorNote } from '../components/error-note.tsx';
 import { QueueControls } from '../queue/filters.tsx';
 import { QueueTable } from '../queue/table.tsx';
@@ -94,6 +94,16 @@ export function Queue() {
   const sortLabel = SORTS.find(([v]) => v === filters.sort)?.[1] ?? filters.sort;
   const filtered =
     filters.stage.length + filters.severity.length + filters.classification.length > 0;
+
+  // A role the queue is not for (an auditor, a tenant's admin) sees the refusal alone.
+  if (queue.error instanceof ApiError && queue.error.status === 403) {
+    return (
+      <main id="main">
+        <h1>Open investigations</h1>
+        <ErrorNote error={queue.error} />
+      </main>
+    );
+  }
 
   return (
     <main id="main">

@@ -141,10 +141,20 @@ describeInBrowser('investigation page: the main job', () => {
       .poll(() => page.locator('#move-close-why').textContent())
       .toContain('cannot close from assess while classification is not classified');
 
-    await page.getByLabel('Reason for the move').fill('customer data at risk');
-    await moveButton('diagnose').click();
+    // The reason was this move's: the field is empty again, and focus waits in it.
+    const reason = page.getByLabel('Reason for the move');
+    await expect.poll(() => reason.inputValue()).toBe('');
+    await expect.poll(() => reason.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await page.getByRole('status').filter({ hasText: 'Moved to assess.' }).waitFor();
+
+    // The next move by keyboard alone.
+    await page.keyboard.type('customer data at risk');
+    await moveButton('diagnose').focus();
+    await page.keyboard.press('Enter');
     await page.locator('[aria-current="step"]', { hasText: 'diagnose' }).waitFor();
     await expect.poll(() => moveButton('stabilize').isEnabled()).toBe(true);
+    await expect.poll(() => reason.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await expect.poll(() => reason.inputValue()).toBe('');
   });
 
   it('runs scoping on the server and shows affected tenants in a table and a chart', async () => {

@@ -134,7 +134,7 @@ describeInBrowser('console queue', () => {
     await page.getByRole('button', { name: 'Clear filters' }).click();
   });
 
-  it('keeps its filters, sort and page across a reload, with nothing personal in the URL', async () => {
+  it('keeps filters, sort and page across a reload, nothing personal in the URL', async () => {
     const stages = page.getByRole('group', { name: 'Stage' });
     await stages.getByLabel('diagnose').check();
     await stages.getByLabel('stabilize').check();

@@ -1,16 +1,10 @@
 /**
  * Live updates: the server announces every change on /api/v1/events (server-sent events, the
  * browser reconnects by itself); the console then refetches what it shows. Events name only
- * what changed (kind and id), never its content.
+ * that something changed (`{"seq": n}`, the audit log's newest entry), never what or its content.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-
-export interface ChangeEvent {
-  kind: string;
-  id?: string;
-  investigationId?: string;
-}
 
 export function useLiveUpdates(enabled: boolean): 'live' | 'connecting' | 'off' {
   const client = useQueryClient();

@@ -14,6 +14,7 @@ import { can } from './can.ts';
 import type { Delivery, Hold, InvestigationDetail, Notice } from './types.ts';
 import { useChange } from './use-change.ts';
 import { words } from '../words.ts';
+import { noNoticeWhy } from './no-notice.ts';
 
 /** What a recipient's copy looks like to a person: the worker's 'sent' is "delivered". */
 export function deliveryWords(status: string): string {
@@ -350,9 +351,7 @@ export function Notices(props: {
   return (
     <section aria-labelledby="notices-heading">
       <h2 id="notices-heading">Notices</h2>
-      {inv.notices.length === 0 && (
-        <p className="muted">No notice yet: notices are drafted when a CRSI is declared.</p>
-      )}
+      {inv.notices.length === 0 && <p className="muted">{noNoticeWhy(inv)}</p>}
       {state.size > 0 && (
         <p>
           {[...state].map(([tenant, s]) => (

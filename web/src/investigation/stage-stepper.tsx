@@ -3,7 +3,7 @@
  * moves open from here. Each move is checked with the server's own rule (assertTransition in
  * src/domain/stages.ts); a move it refuses is shown disabled with the rule's words.
  */
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { ErrorNote } from '../components/error-note.tsx';
 import { allowedTransitions, assertTransition } from '../../../src/domain/stages.ts';
@@ -40,16 +40,36 @@ export function StageStepper(props: {
 }) {
   const { inv, routeId, mayMove } = props;
   const [reason, setReason] = useState('');
+  const [moved, setMoved] = useState<Stage | null>(null);
   const reasonId = useId();
+  const reasonInput = useRef<HTMLInputElement>(null);
   const move = useChange(routeId, (to: Stage) =>
     api.post(`/api/v1/investigations/${encodeURIComponent(routeId)}/transitions`, { to, reason }),
   );
+  const moveTo = (to: Stage) =>
+    move.mutate(to, {
+      // Each move is audited with its own reason: the next one must be written afresh. The
+      // pressed button is gone once the stage changes, so focus waits in the reason field
+      // rather than falling back to the top of the page.
+      onSuccess: () => {
+        setReason('');
+        setMoved(to);
+        reasonInput.current?.focus();
+      },
+    });
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Closing removes the reason field too: focus goes to this panel's heading instead.
+  useEffect(() => {
+    if (moved === 'close' && inv.stage === 'close') heading.current?.focus();
+  }, [moved, inv.stage]);
   const current = STAGES.indexOf(inv.stage);
   const moves = allowedTransitions(inv.stage);
 
   return (
     <section className="panel stage-panel" aria-labelledby="stage-heading">
-      <h2 id="stage-heading">Stage</h2>
+      <h2 id="stage-heading" ref={heading} tabIndex={-1}>
+        Stage
+      </h2>
       <ol className="stepper">
         {STAGES.map((stage, i) => (
           <li
@@ -69,6 +89,7 @@ export function StageStepper(props: {
           <label htmlFor={reasonId}>Reason for the move</label>
           <input
             id={reasonId}
+            ref={reasonInput}
             value={reason}
             onChange={(e) => setReason(e.target.value)}
             placeholder="what you found"
@@ -83,7 +104,7 @@ export function StageStepper(props: {
                     type="button"
                     disabled={why !== null || move.isPending}
                     aria-describedby={why ? hintId : undefined}
-                    onClick={() => move.mutate(to)}
+                    onClick={() => moveTo(to)}
                   >
                     Move to {to}
                   </button>
@@ -97,6 +118,9 @@ export function StageStepper(props: {
               );
             })}
           </ul>
+          <p className="muted" role="status">
+            {moved !== null && move.isSuccess ? `Moved to ${moved}.` : ''}
+          </p>
           <ErrorNote error={move.error} />
         </div>
       )}

@@ -91,6 +91,12 @@ export const POLICY = {
     roles: everywhere(...ROLES),
     public: true,
   },
+  'auth.methods': {
+    summary: 'see how one may sign in here',
+    object: null,
+    roles: everywhere(...ROLES),
+    public: true,
+  },
   'auth.oidc': {
     summary: 'sign in through the OpenID Connect provider',
     object: null,

@@ -38,6 +38,7 @@ describeInBrowser('console shell', () => {
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
     });
+    const methods = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/methods'));
     const res = await page.goto(`${server.base}/`);
 
     expect(res?.status()).toBe(200);
@@ -45,6 +46,9 @@ describeInBrowser('console shell', () => {
     // A new build names new assets, so the page itself is never kept.
     expect(res?.headers()['cache-control']).toBe('no-store');
     await page.getByRole('heading', { name: 'Sign in to Breachdesk' }).waitFor();
+    // No provider configured: no link to one (test/console/oidc-sign-in.test.ts has one).
+    expect(await (await methods).json()).toEqual({ password: true, oidc: false });
+    expect(await page.getByRole('link', { name: /organisation's account/ }).count()).toBe(0);
     expect(await seriousA11yViolations(page)).toEqual([]);
     expect(violations).toEqual([]);
   });

@@ -78,6 +78,12 @@ describeEachBackend('OpenID Connect sign-in', (backend) => {
     return row?.n ?? 0;
   }
 
+  it('tells the sign-in page that a provider is configured', async () => {
+    const res = await server.app.inject({ method: 'GET', url: '/api/v1/auth/methods' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ password: true, oidc: true });
+  });
+
   it('sends the browser to the provider with a PKCE S256 challenge, state and nonce', async () => {
     const { location, setCookie } = await start();
     const url = new URL(location);
@@ -227,6 +233,8 @@ describeEachBackend('OpenID Connect sign-in', (backend) => {
     const off = await plain.app.inject({ method: 'GET', url: '/api/v1/auth/oidc/start' });
     expect(off.statusCode).toBe(404);
     expect(off.json().error.message).toMatch(/not configured/);
+    const methods = await plain.app.inject({ method: 'GET', url: '/api/v1/auth/methods' });
+    expect(methods.json()).toEqual({ password: true, oidc: false });
     await plain.app.close();
 
     // A port on loopback that nothing listens on.

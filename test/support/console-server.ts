@@ -8,6 +8,7 @@ import { buildServer, type BreachdeskApp } from '../../src/http/server.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { seedTenants } from './factories.ts';
 import { addTestPerson, PASSWORD } from './sign-in.ts';
+import type { OidcSettings } from '../../src/auth/oidc.ts';
 
 export { PASSWORD };
 
@@ -42,7 +43,9 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
-export async function startConsoleServer(): Promise<ConsoleServer> {
+export async function startConsoleServer(
+  options: { port?: number; oidc?: OidcSettings } = {},
+): Promise<ConsoleServer> {
   const store = await openStore({ dataDir: 'memory://console' });
   await seedTenants(store.db, ['acme', 'globex']);
   for (const [key, email] of Object.entries(PEOPLE)) {
@@ -55,9 +58,9 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
   const app = await buildServer({
     store,
     logger: pino({ level: 'silent' }),
-    signIn: { plainHttpCookies: true },
+    signIn: { plainHttpCookies: true, ...(options.oidc ? { oidc: options.oidc } : {}) },
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
     app,

@@ -17,7 +17,8 @@ export interface TestProvider {
   close(): Promise<void>;
 }
 
-export async function startTestProvider(): Promise<TestProvider> {
+/** A provider on loopback; `redirectUris` where it may send the browser back. */
+export async function startTestProvider(redirectUris = [REDIRECT_URI]): Promise<TestProvider> {
   let handler: RequestListener = (_req, res) => res.end();
   const server: Server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -28,7 +29,7 @@ export async function startTestProvider(): Promise<TestProvider> {
       {
         client_id: CLIENT_ID,
         client_secret: CLIENT_SECRET,
-        redirect_uris: [REDIRECT_URI],
+        redirect_uris: redirectUris,
         grant_types: ['authorization_code'],
         response_types: ['code'],
       },

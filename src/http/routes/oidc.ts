@@ -57,6 +57,17 @@ export function registerOidcRoutes(
     return oidc;
   };
 
+  // The sign-in page asks before it offers the provider: a link that only answers "not
+  // configured" would be a dead end.
+  app.get(
+    '/api/v1/auth/methods',
+    {
+      config: { action: 'auth.methods', public: true },
+      schema: { summary: 'How people may sign in here: { password: true, oidc: boolean }' },
+    },
+    (_request, reply) => reply.send({ password: true, oidc: oidc !== null }),
+  );
+
   app.get(
     '/api/v1/auth/oidc/start',
     {

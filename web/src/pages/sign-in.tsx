@@ -1,4 +1,6 @@
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { api } from '../api.ts';
 import { ErrorNote } from '../components/error-note.tsx';
 import { useSession } from '../session.tsx';
 
@@ -8,6 +10,10 @@ export function SignIn() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const methods = useQuery({
+    queryKey: ['auth-methods'],
+    queryFn: () => api.get<{ password: boolean; oidc: boolean }>('/api/v1/auth/methods'),
+  });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -51,6 +57,13 @@ export function SignIn() {
         </button>
         <ErrorNote error={error} />
       </form>
+      {methods.data?.oidc && (
+        <p className="sign-in-oidc">
+          {/* A full navigation: the provider's pages are not part of this app. */}
+          <a href="/api/v1/auth/oidc/start">Sign in with your organisation's account</a>{' '}
+          <span className="muted">(OpenID Connect)</span>
+        </p>
+      )}
     </main>
   );
 }

@@ -81,9 +81,13 @@ describeInBrowser('console sign-in through OpenID Connect', () => {
     const page = await newPage(browser);
     await signInAtProvider(page, 'stranger@example.org');
 
+    // A page to read, not JSON, and a way back to the sign-in page.
+    await page.getByRole('heading', { name: 'Sign-in refused' }).waitFor();
     await expect
       .poll(() => page.locator('body').textContent())
-      .toContain('this identity has no Breachdesk account');
+      .toContain('this identity has no Breachdesk account; ask an administrator');
+    await page.getByRole('link', { name: 'Back to sign in' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Breachdesk' }).waitFor();
     const me = await page.request.get(`${server.base}/api/v1/auth/me`);
     expect(me.status()).toBe(401);
     await page.close();

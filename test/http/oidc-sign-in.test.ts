@@ -78,6 +78,25 @@ describeEachBackend('OpenID Connect sign-in', (backend) => {
     return row?.n ?? 0;
   }
 
+  it('shows a browser a refused callback as a page, escaped, and an API client JSON', async () => {
+    const url = '/api/v1/auth/oidc/callback?state=x&error=%3Cscript%3E';
+    const page = await server.app.inject({
+      method: 'GET',
+      url,
+      headers: { accept: 'text/html,application/xhtml+xml' },
+    });
+    expect(page.statusCode).toBe(401);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('Sign-in refused');
+    expect(page.body).toContain('the identity provider refused the sign-in (unrecognised)');
+    expect(page.body).not.toContain('<script>');
+    expect(await sessionCount()).toBe(0);
+
+    const api = await server.app.inject({ method: 'GET', url });
+    expect(api.statusCode).toBe(401);
+    expect(api.json().error.code).toBe('BD_AUTH_REQUIRED');
+  });
+
   it('tells the sign-in page that a provider is configured', async () => {
     const res = await server.app.inject({ method: 'GET', url: '/api/v1/auth/methods' });
     expect(res.statusCode).toBe(200);

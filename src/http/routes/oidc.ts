@@ -5,7 +5,7 @@
  * callback can only finish a sign-in that this browser started (no login CSRF).
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { count, gt } from 'drizzle-orm';
 import { z } from 'zod';
 import { createOidcClient, LOGIN_TTL_MS } from '../../auth/oidc.ts';
@@ -115,55 +115,88 @@ export function registerOidcRoutes(
       },
     },
     async (request, reply) => {
-      const client = configured();
-      const now = settings.now();
-      // Every refusal is audited with why, as password sign-ins are; the caller learns the
-      // code and a short reason, never the provider's own text.
-      const email = await refusalsAudited(request, async () => {
-        const expected = stateCookie(request.headers.cookie);
-        const state = request.query.state ?? '';
-        const providerError = request.query.error;
-        if (providerError !== undefined) {
-          const code = PROVIDER_ERROR.test(providerError) ? providerError : 'unrecognised';
-          fail('BD_AUTH_REQUIRED', `the identity provider refused the sign-in (${code})`);
+      try {
+        const client = configured();
+        const now = settings.now();
+        // Every refusal is audited with why, as password sign-ins are; the caller learns the
+        // code and a short reason, never the provider's own text.
+        const email = await refusalsAudited(request, async () => {
+          const expected = stateCookie(request.headers.cookie);
+          const state = request.query.state ?? '';
+          const providerError = request.query.error;
+          if (providerError !== undefined) {
+            const code = PROVIDER_ERROR.test(providerError) ? providerError : 'unrecognised';
+            fail('BD_AUTH_REQUIRED', `the identity provider refused the sign-in (${code})`);
+          }
+          if (expected === null || !sameText(expected, state)) {
+            fail(
+              'BD_AUTH_REQUIRED',
+              'this sign-in was not started in this browser (state cookie missing or different); ' +
+                'start again',
+              'state',
+            );
+          }
+
+          const callbackUrl = new URL(request.url, settings.oidc?.redirectUri);
+          return (await client.finish(db, callbackUrl, state, now)).email;
+        });
+
+        const person = await personByEmail(db, email);
+        if (person === null || person.disabledAt !== null) {
+          const reason = person === null ? 'unknown_account' : 'disabled';
+          await auditFailedSignIn(db, settings, request, email, 'oidc', reason);
+          fail('BD_AUTH_REQUIRED', NOT_ALLOWED);
         }
-        if (expected === null || !sameText(expected, state)) {
-          fail(
-            'BD_AUTH_REQUIRED',
-            'this sign-in was not started in this browser (state cookie missing or different); ' +
-              'start again',
-            'state',
-          );
-        }
 
-        const callbackUrl = new URL(request.url, settings.oidc?.redirectUri);
-        return (await client.finish(db, callbackUrl, state, now)).email;
-      });
-
-      const person = await personByEmail(db, email);
-      if (person === null || person.disabledAt !== null) {
-        const reason = person === null ? 'unknown_account' : 'disabled';
-        await auditFailedSignIn(db, settings, request, email, 'oidc', reason);
-        fail('BD_AUTH_REQUIRED', NOT_ALLOWED);
-      }
-
-      await startSession(db, settings, person, 'oidc', request, reply);
-      void reply.header(
-        'set-cookie',
-        `${STATE_COOKIE}=; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax; Max-Age=0${secure}`,
-      );
-
-      // A page that moves on by itself rather than a redirect: after a cross-site redirect
-      // chain a browser would not send the SameSite=Strict session cookie to the next page.
-      return reply
-        .type('text/html; charset=utf-8')
-        .send(
-          '<!doctype html><html lang="en"><meta charset="utf-8">' +
-            '<meta http-equiv="refresh" content="0;url=/"><title>Signed in</title>' +
-            '<p>Signed in. <a href="/">Continue to Breachdesk</a></p></html>',
+        await startSession(db, settings, person, 'oidc', request, reply);
+        void reply.header(
+          'set-cookie',
+          `${STATE_COOKIE}=; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax; Max-Age=0${secure}`,
         );
+
+        // A page that moves on by itself rather than a redirect: after a cross-site redirect
+        // chain a browser would not send the SameSite=Strict session cookie to the next page.
+        return reply
+          .type('text/html; charset=utf-8')
+          .send(
+            '<!doctype html><html lang="en"><meta charset="utf-8">' +
+              '<meta http-equiv="refresh" content="0;url=/"><title>Signed in</title>' +
+              '<p>Signed in. <a href="/">Continue to Breachdesk</a></p></html>',
+          );
+      } catch (error) {
+        // A browser arrives here from the provider's pages: it gets a page to read and a way
+        // back, not JSON. An API client (no text/html in Accept) still gets the coded error.
+        if (error instanceof BreachdeskError && wantsPage(request)) {
+          return refusalPage(reply, error);
+        }
+        throw error;
+      }
     },
   );
+}
+
+function wantsPage(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('text/html');
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** The refusal as a page: its words and code (ours, never the provider's text), a way back. */
+function refusalPage(reply: FastifyReply, error: BreachdeskError) {
+  const text = `${error.message} (${error.code})`.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+  return reply
+    .status(error.status)
+    .type('text/html; charset=utf-8')
+    .send(
+      '<!doctype html><html lang="en"><meta charset="utf-8"><title>Breachdesk</title>' +
+        `<h1>Sign-in refused</h1><p>${text}</p><p><a href="/">Back to sign in</a></p></html>`,
+    );
 }
 
 async function providerCall<T>(log: RouteDeps['log'], call: () => Promise<T>): Promise<T> {

@@ -131,7 +131,19 @@ describeInBrowser('investigation page: the main job', () => {
   });
 
   it('moves it through the stages, with refused moves disabled and explained', async () => {
-    await page.getByLabel('Reason for the move').fill('paged by the alert');
+    const reason = page.getByLabel('Reason for the move');
+    const focused = (l: typeof reason) => l.evaluate((el) => el === el.ownerDocument.activeElement);
+
+    // A move the server refuses keeps its reason to be corrected, and focus goes to it.
+    await reason.fill('   ');
+    await moveButton('assess').click();
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Stage' }).getByRole('alert').textContent())
+      .toContain('reason');
+    expect(await reason.inputValue()).toBe('   ');
+    await expect.poll(() => focused(reason)).toBe(true);
+
+    await reason.fill('paged by the alert');
     await moveButton('assess').click();
     await page.locator('[aria-current="step"]', { hasText: 'assess' }).waitFor();
 
@@ -142,19 +154,20 @@ describeInBrowser('investigation page: the main job', () => {
       .toContain('cannot close from assess while classification is not classified');
 
     // The reason was this move's: the field is empty again, and focus waits in it.
-    const reason = page.getByLabel('Reason for the move');
     await expect.poll(() => reason.inputValue()).toBe('');
-    await expect.poll(() => reason.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await expect.poll(() => focused(reason)).toBe(true);
     await page.getByRole('status').filter({ hasText: 'Moved to assess.' }).waitFor();
 
-    // The next move by keyboard alone.
+    // The next move by keyboard alone: type, Tab to the one open move, Enter.
     await page.keyboard.type('customer data at risk');
-    await moveButton('diagnose').focus();
+    await page.keyboard.press('Tab');
+    await expect.poll(() => focused(moveButton('diagnose'))).toBe(true);
     await page.keyboard.press('Enter');
     await page.locator('[aria-current="step"]', { hasText: 'diagnose' }).waitFor();
     await expect.poll(() => moveButton('stabilize').isEnabled()).toBe(true);
-    await expect.poll(() => reason.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await expect.poll(() => focused(reason)).toBe(true);
     await expect.poll(() => reason.inputValue()).toBe('');
+    await page.getByRole('status').filter({ hasText: 'Moved to diagnose.' }).waitFor();
   });
 
   it('runs scoping on the server and shows affected tenants in a table and a chart', async () => {

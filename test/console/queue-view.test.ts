@@ -38,6 +38,14 @@ describe('queue view in the address', () => {
     expect(got.filters).toEqual({ ...NO_FILTERS, stage: ['assess'], severity: ['low'] });
   });
 
+  it('takes several values comma-separated, as the API does', () => {
+    expect(view('stage=assess,detect&severity=high,,bogus').filters).toEqual({
+      ...NO_FILTERS,
+      stage: ['assess', 'detect'],
+      severity: ['high'],
+    });
+  });
+
   it.each([
     ['0', 1],
     ['-2', 1],

@@ -134,8 +134,11 @@ describeInBrowser('console queue', () => {
     await page.getByRole('button', { name: 'Clear filters' }).click();
   });
 
-  it('keeps filters, sort and page across a reload, nothing personal in the URL', async () => {
+  it('keeps its view in the address: reload, Back, and the header link', async () => {
     const stages = page.getByRole('group', { name: 'Stage' });
+    const entries = () => page.evaluate('history.length');
+    const before = await entries();
+    await page.getByLabel('Per page').selectOption('10');
     await stages.getByLabel('diagnose').check();
     await stages.getByLabel('stabilize').check();
     await page.getByLabel('Sort by').selectOption('severity');
@@ -143,10 +146,12 @@ describeInBrowser('console queue', () => {
     await page.getByRole('button', { name: 'Next page' }).click();
     await expect.poll(shownRefs).not.toEqual(shown);
     const second = await shownRefs();
-    const count = await page.locator('.queue-count').textContent();
+    const count = (await page.locator('.queue-count').textContent()) ?? '';
+    // Each change replaced the entry: Back leaves the queue instead of undoing filters.
+    expect(await entries()).toBe(before);
 
     await page.reload();
-    await expectRows(second, count ?? '');
+    await expectRows(second, count);
     await expect.poll(() => stages.getByLabel('diagnose').isChecked()).toBe(true);
     await expect.poll(() => stages.getByLabel('detect').isChecked()).toBe(false);
     expect(await page.getByLabel('Sort by').inputValue()).toBe('severity');
@@ -156,6 +161,20 @@ describeInBrowser('console queue', () => {
       ['page', 'pageSize', 'sort', 'stage'].sort(),
     );
     expect(url.searchParams.get('page')).toBe('2');
+
+    // Open one, come Back: the same page of the same view.
+    await page.locator('table.queue-table tbody tr td:first-child a').first().click();
+    await page.getByRole('heading', { level: 1, name: /^INV-\d+:/ }).waitFor();
+    await page.goBack();
+    await expectRows(second, count);
+
+    // The header's link opens the queue as it starts; Back returns to the filtered view.
+    await page.getByRole('link', { name: 'Queue', exact: true }).click();
+    await expectRows(refs(byDeadline(seeded).slice(0, 25)), `Showing 1–25 of ${COUNT}`);
+    await expect.poll(() => stages.getByLabel('diagnose').isChecked()).toBe(false);
+    await page.goBack();
+    await expectRows(second, count);
+    await expect.poll(() => stages.getByLabel('diagnose').isChecked()).toBe(true);
 
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.getByLabel('Sort by').selectOption('deadline');

@@ -56,6 +56,9 @@ export function StageStepper(props: {
         setMoved(to);
         reasonInput.current?.focus();
       },
+      // Refused: the reason is kept to be corrected, and focus goes to it (the pressed button
+      // was disabled while the call ran, which drops focus to the page).
+      onError: () => reasonInput.current?.focus(),
     });
   const heading = useRef<HTMLHeadingElement>(null);
   // Closing removes the reason field too: focus goes to this panel's heading instead.
@@ -118,12 +121,13 @@ export function StageStepper(props: {
               );
             })}
           </ul>
-          <p className="muted" role="status">
-            {moved !== null && move.isSuccess ? `Moved to ${moved}.` : ''}
-          </p>
           <ErrorNote error={move.error} />
         </div>
       )}
+      {/* Outside the moves: closing removes them, and "Moved to close." must still be read. */}
+      <p className="muted" role="status">
+        {moved !== null && move.isSuccess && inv.stage === moved ? `Moved to ${moved}.` : ''}
+      </p>
     </section>
   );
 }

@@ -15,6 +15,7 @@ import {
   type QueueFilters,
   type QueuePage,
   queueQuery,
+  type QueueView,
   queueView,
   SORTS,
 } from '../queue/types.ts';
@@ -64,16 +65,24 @@ function Pager(props: {
 
 export function Queue() {
   const [search, setSearch] = useSearchParams();
-  // State first, the address after it: a checkbox must change when it is clicked, and a
-  // router navigation may land a frame later.
-  const [{ filters, page, pageSize }, setView] = useState(() => queueView(search));
+  // The address is the truth (a link, Back or a reload shows what it says); a change made here
+  // shows at once from `pending` until the router has written it, so a checkbox changes the
+  // moment it is clicked.
+  const [pending, setPending] = useState<QueueView | null>(null);
+  const searchText = search.toString();
+  useEffect(() => setPending(null), [searchText]);
+  const { filters, page, pageSize } = pending ?? queueView(search);
   const query = queueQuery(filters, page, pageSize);
+  // An address with values the queue does not take is rewritten to what is shown.
   useEffect(() => {
+    if (pending === null && query.slice(1) !== searchText) setSearch(query, { replace: true });
+  }, [pending, query, searchText, setSearch]);
+  const show = (f: QueueFilters, p: number, size: number) => {
+    const next = { filters: f, page: p, pageSize: size };
+    setPending(next);
     // Replaced, not pushed: Back leaves the queue rather than stepping through every filter.
-    setSearch(query, { replace: true });
-  }, [query, setSearch]);
-  const show = (f: QueueFilters, p: number, size: number) =>
-    setView({ filters: f, page: p, pageSize: size });
+    setSearch(queueQuery(f, p, size), { replace: true });
+  };
   const setPage = (p: number) => show(filters, p, pageSize);
   const path = `/api/v1/queue${query}`;
   const queue = useQuery({

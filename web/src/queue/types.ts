@@ -97,8 +97,14 @@ const oneOf = <T extends readonly string[]>(allowed: T, v: string | null): v is 
  * an old bookmark still opens the queue.
  */
 export function queueView(q: URLSearchParams): QueueView {
+  // Repeated or comma-separated, as the API takes them.
   const pick = (key: 'stage' | 'severity' | 'classification', allowed: readonly string[]) => [
-    ...new Set(q.getAll(key).filter((v) => allowed.includes(v))),
+    ...new Set(
+      q
+        .getAll(key)
+        .flatMap((v) => v.split(','))
+        .filter((v) => allowed.includes(v)),
+    ),
   ];
   const sort = q.get('sort');
   const order = q.get('order');

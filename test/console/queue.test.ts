@@ -142,11 +142,13 @@ describeInBrowser('console queue', () => {
     await stages.getByLabel('diagnose').check();
     await stages.getByLabel('stabilize').check();
     await page.getByLabel('Sort by').selectOption('severity');
-    const shown = await shownRefs();
+    const countText = () => page.locator('.queue-count').textContent();
+    await expect.poll(countText).toMatch(/^Showing 1–10 of \d+ .*sorted by severity$/);
     await page.getByRole('button', { name: 'Next page' }).click();
-    await expect.poll(shownRefs).not.toEqual(shown);
+    // The second page's own answer, not the first one still shown while it loads.
+    await expect.poll(countText).toMatch(/^Showing 11–\d+ of \d+ .*sorted by severity$/);
     const second = await shownRefs();
-    const count = (await page.locator('.queue-count').textContent()) ?? '';
+    const count = (await countText()) ?? '';
     // Each change replaced the entry: Back leaves the queue instead of undoing filters.
     expect(await entries()).toBe(before);
 

@@ -2,7 +2,7 @@
  * The audit log, newest first, a page at a time (GET /api/v1/audit/entries). Older pages are
  * reached by the last seq of the page shown, so entries written meanwhile never shift them.
  */
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, query } from '../api.ts';
 import { ErrorNote } from '../components/error-note.tsx';
@@ -33,7 +33,11 @@ export function AuditEntries() {
   const page = useQuery({
     queryKey: ['audit-entries', before],
     queryFn: () => api.get<Page>(`/api/v1/audit/entries${query({ before, limit: PAGE_SIZE })}`),
+    // The page stays on screen while the next loads, so the pressed button is never disabled
+    // under the keyboard's focus; presses meanwhile wait for it.
+    placeholderData: keepPreviousData,
   });
+  const loading = page.isPlaceholderData;
 
   const next = page.data?.nextBefore ?? null;
   return (
@@ -81,7 +85,7 @@ export function AuditEntries() {
           type="button"
           className="secondary"
           disabled={cursors.length <= 1}
-          onClick={() => setCursors(cursors.slice(0, -1))}
+          onClick={() => !loading && setCursors(cursors.slice(0, -1))}
         >
           Newer entries
         </button>
@@ -89,7 +93,7 @@ export function AuditEntries() {
           type="button"
           className="secondary"
           disabled={next === null}
-          onClick={() => next !== null && setCursors([...cursors, next])}
+          onClick={() => !loading && next !== null && setCursors([...cursors, next])}
         >
           Older entries
         </button>

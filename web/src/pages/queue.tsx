@@ -22,30 +22,32 @@ import {
 
 function Pager(props: {
   data: QueuePage;
+  /** The page asked for: while it loads, `data` still holds the one before. */
+  page: number;
   onPage: (page: number) => void;
   pageSize: number;
   onPageSize: (size: number) => void;
 }) {
-  const { data, onPage, pageSize, onPageSize } = props;
+  const { data, page, onPage, pageSize, onPageSize } = props;
   const pages = Math.max(1, Math.ceil(data.total / data.pageSize));
   return (
     <nav className="row queue-pager" aria-label="Pages">
       <button
         type="button"
         className="secondary"
-        disabled={data.page <= 1}
-        onClick={() => onPage(data.page - 1)}
+        disabled={page <= 1}
+        onClick={() => onPage(page - 1)}
       >
         Previous page
       </button>
       <span>
-        Page {Math.min(data.page, pages)} of {pages}
+        Page {Math.min(page, pages)} of {pages}
       </span>
       <button
         type="button"
         className="secondary"
-        disabled={data.page >= pages}
-        onClick={() => onPage(data.page + 1)}
+        disabled={page >= pages}
+        onClick={() => onPage(page + 1)}
       >
         Next page
       </button>
@@ -94,9 +96,12 @@ export function Queue() {
   const data = queue.data;
   // Investigations closed elsewhere can leave this page past the end: go to the last one.
   const lastPage = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1;
+  // Only on the answer for this very query: the previous one, still shown while this loads,
+  // would move the page of an address just opened (Back, a reload) to its own last page.
+  const current = data !== undefined && !queue.isPlaceholderData;
   useEffect(() => {
-    if (data && data.items.length === 0 && page > lastPage) setPage(lastPage);
-  }, [data, page, lastPage, setPage]);
+    if (current && data.items.length === 0 && page > lastPage) setPage(lastPage);
+  }, [current, data, page, lastPage, setPage]);
 
   const first = data && data.total > 0 ? (data.page - 1) * data.pageSize + 1 : 0;
   const last = data ? first + data.items.length - Math.min(1, data.items.length) : 0;
@@ -146,6 +151,7 @@ export function Queue() {
           />
           <Pager
             data={data}
+            page={page}
             onPage={setPage}
             pageSize={pageSize}
             onPageSize={(n) => show(filters, 1, n)}

@@ -287,6 +287,15 @@ describeInBrowser('investigation page: the main job', () => {
     await approve.first().click();
     await page.getByRole('group', { name: 'Confirm approval' }).getByText('Cancel').click();
     await expect.poll(() => approve.count()).toBe(4);
+    // Escape takes it back too, and focus returns to the button that asked.
+    await approve.first().focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('group', { name: 'Confirm approval' }).waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => approve.count()).toBe(4);
+    await expect
+      .poll(() => approve.first().evaluate((b) => b === b.ownerDocument.activeElement))
+      .toBe(true);
 
     for (let left = drafts; left > 0; left -= 1) {
       await approve.first().click();

@@ -96,7 +96,11 @@ function DeclareDialog({ inv, routeId }: { inv: InvestigationDetail; routeId: st
         className="danger"
         disabled={!stageOk}
         aria-describedby={stageOk ? undefined : 'declare-why'}
-        onClick={() => dialog.current?.showModal()}
+        onClick={() => {
+          // A refusal from an earlier try is not this one's.
+          declare.reset();
+          dialog.current?.showModal();
+        }}
       >
         Declare CRSI…
       </button>

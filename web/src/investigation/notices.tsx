@@ -88,7 +88,15 @@ function HoldRequest({ notice, routeId }: { notice: Notice; routeId: string }) {
 
   return (
     <>
-      <button type="button" className="secondary" onClick={() => dialog.current?.showModal()}>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() => {
+          // A refusal from an earlier try is not this one's.
+          request.reset();
+          dialog.current?.showModal();
+        }}
+      >
         Request hold…
       </button>
       <dialog ref={dialog} aria-labelledby={titleId}>
@@ -124,7 +132,9 @@ function HoldRequest({ notice, routeId }: { notice: Notice; routeId: string }) {
           </label>
           <ErrorNote error={request.error} />
           <div className="row">
-            <button type="submit">Request hold</button>
+            <button type="submit" disabled={request.isPending}>
+              Request hold
+            </button>
             <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
               Cancel
             </button>
@@ -232,6 +242,12 @@ function Recipients({ deliveries }: { deliveries: Delivery[] }) {
 function ApproveButton(props: { notice: Notice; pending: boolean; onConfirm: () => void }) {
   const [asking, setAsking] = useState(false);
   const confirm = useRef<HTMLButtonElement>(null);
+  const ask = useRef<HTMLButtonElement>(null);
+  // Cancel or Escape: back to the button that asked.
+  const cancel = () => {
+    setAsking(false);
+    requestAnimationFrame(() => ask.current?.focus());
+  };
   // A double press lands before React disables the button; this stops the second one. It is
   // let go once the request has answered, so that a refused approval can be tried again.
   const sent = useRef(false);
@@ -250,13 +266,21 @@ function ApproveButton(props: { notice: Notice; pending: boolean; onConfirm: () 
 
   if (!asking) {
     return (
-      <button type="button" onClick={() => setAsking(true)}>
+      <button ref={ask} type="button" onClick={() => setAsking(true)}>
         Approve…
       </button>
     );
   }
   return (
-    <div className="row" role="group" aria-label="Confirm approval">
+    <div
+      className="row"
+      role="group"
+      aria-label="Confirm approval"
+      onKeyDown={(e) => {
+        // Escape takes the question back, as Cancel does.
+        if (e.key === 'Escape' && !props.pending) cancel();
+      }}
+    >
       <span>
         Send the {words(props.notice.audience)} notice to {props.notice.tenantId} now? It cannot be
         unsent.
@@ -264,7 +288,7 @@ function ApproveButton(props: { notice: Notice; pending: boolean; onConfirm: () 
       <button ref={confirm} type="button" disabled={props.pending} onClick={send}>
         Approve and send
       </button>
-      <button type="button" className="secondary" onClick={() => setAsking(false)}>
+      <button type="button" className="secondary" onClick={cancel}>
         Cancel
       </button>
     </div>

@@ -57,6 +57,32 @@ describeInBrowser('console keyboard focus', () => {
     await page.close();
   });
 
+  it('leaves focus alone once the user clicks while the button waits', async () => {
+    const page = await newPage(browser);
+    await signInAs(page, server.base, PEOPLE.acmeAdmin, PASSWORD);
+    let answer: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    await page.route('**/test-email', async (route) => {
+      await held;
+      await route.continue();
+    });
+    const send = page.getByRole('button', { name: /^Send test e-mail to / }).first();
+    await send.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => send.isDisabled()).toBe(true);
+
+    // The user takes over while the request is out: the answer must not pull focus back.
+    await page.getByRole('heading', { name: 'Your organisation' }).click();
+    answer();
+    await page.getByText(/Test e-mail queued for /).waitFor();
+    await expect.poll(() => send.isEnabled()).toBe(true);
+    await page.waitForTimeout(100);
+    expect(await focused(page)).toMatch(/^BODY /);
+    await page.close();
+  });
+
   it("hands a removed contact's focus to the contacts heading, not the page", async () => {
     const page = await newPage(browser);
     await signInAs(page, server.base, PEOPLE.acmeAdmin, PASSWORD);
@@ -71,7 +97,7 @@ describeInBrowser('console keyboard focus', () => {
     await page.keyboard.press('Enter');
 
     await expect.poll(() => items.count()).toBe(before - 1);
-    await expect.poll(() => focused(page)).toMatch(/^H2 /);
+    await expect.poll(() => focused(page)).toBe('H2 Breach contacts');
     await page.close();
   });
 

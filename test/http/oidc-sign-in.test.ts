@@ -5,6 +5,8 @@
  * an unreachable provider are refused with coded errors and open no session.
  */
 import { count, eq } from 'drizzle-orm';
+import { BreachdeskError } from '../../src/domain/errors.ts';
+import { refusalHtml } from '../../src/http/routes/oidc.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { auditEntriesFor } from '../../src/audit/log.ts';
 import { disablePerson, type PersonView } from '../../src/auth/people.ts';
@@ -90,6 +92,10 @@ describeEachBackend('OpenID Connect sign-in', (backend) => {
     expect(page.body).toContain('Sign-in refused');
     expect(page.body).toContain('the identity provider refused the sign-in (unrecognised)');
     expect(page.body).not.toContain('<script>');
+    // Our messages hold no markup today; the page escapes one that would.
+    const html = refusalHtml(new BreachdeskError('BD_AUTH_REQUIRED', `<b>"x" & 'y'</b>`));
+    expect(html).toContain('&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;');
+    expect(html).not.toContain('<b>');
     expect(await sessionCount()).toBe(0);
 
     const api = await server.app.inject({ method: 'GET', url });

@@ -188,15 +188,16 @@ const HTML_ESCAPES: Record<string, string> = {
 };
 
 /** The refusal as a page: its words and code (ours, never the provider's text), a way back. */
-function refusalPage(reply: FastifyReply, error: BreachdeskError) {
+export function refusalHtml(error: BreachdeskError): string {
   const text = `${error.message} (${error.code})`.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-  return reply
-    .status(error.status)
-    .type('text/html; charset=utf-8')
-    .send(
-      '<!doctype html><html lang="en"><meta charset="utf-8"><title>Breachdesk</title>' +
-        `<h1>Sign-in refused</h1><p>${text}</p><p><a href="/">Back to sign in</a></p></html>`,
-    );
+  return (
+    '<!doctype html><html lang="en"><meta charset="utf-8"><title>Breachdesk</title>' +
+    `<h1>Sign-in refused</h1><p>${text}</p><p><a href="/">Back to sign in</a></p></html>`
+  );
+}
+
+function refusalPage(reply: FastifyReply, error: BreachdeskError) {
+  return reply.status(error.status).type('text/html; charset=utf-8').send(refusalHtml(error));
 }
 
 async function providerCall<T>(log: RouteDeps['log'], call: () => Promise<T>): Promise<T> {

@@ -34,7 +34,7 @@ export function AuditEntries() {
     queryKey: ['audit-entries', before],
     queryFn: () => api.get<Page>(`/api/v1/audit/entries${query({ before, limit: PAGE_SIZE })}`),
     // The page stays on screen while the next loads, so the pressed button is never disabled
-    // under the keyboard's focus; presses meanwhile wait for it.
+    // under the keyboard's focus; presses meanwhile are ignored.
     placeholderData: keepPreviousData,
   });
   const loading = page.isPlaceholderData;

@@ -4,7 +4,7 @@
  * where each recipient's copy stands. Buttons follow the role; the server has the last word.
  */
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { localTime } from '../components/deadline.tsx';
 import { ErrorNote } from '../components/error-note.tsx';
@@ -243,11 +243,17 @@ function ApproveButton(props: { notice: Notice; pending: boolean; onConfirm: () 
   const [asking, setAsking] = useState(false);
   const confirm = useRef<HTMLButtonElement>(null);
   const ask = useRef<HTMLButtonElement>(null);
-  // Cancel or Escape: back to the button that asked.
+  const cancelled = useRef(false);
+  // Cancel or Escape: back to the button that asked, in the frame that shows it again.
   const cancel = () => {
+    cancelled.current = true;
     setAsking(false);
-    requestAnimationFrame(() => ask.current?.focus());
   };
+  useLayoutEffect(() => {
+    if (asking || !cancelled.current) return;
+    cancelled.current = false;
+    ask.current?.focus();
+  }, [asking]);
   // A double press lands before React disables the button; this stops the second one. It is
   // let go once the request has answered, so that a refused approval can be tried again.
   const sent = useRef(false);

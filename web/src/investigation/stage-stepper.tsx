@@ -3,7 +3,7 @@
  * moves open from here. Each move is checked with the server's own rule (assertTransition in
  * src/domain/stages.ts); a move it refuses is shown disabled with the rule's words.
  */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useLayoutEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { ErrorNote } from '../components/error-note.tsx';
 import { allowedTransitions, assertTransition } from '../../../src/domain/stages.ts';
@@ -46,25 +46,32 @@ export function StageStepper(props: {
   const move = useChange(routeId, (to: Stage) =>
     api.post(`/api/v1/investigations/${encodeURIComponent(routeId)}/transitions`, { to, reason }),
   );
-  const moveTo = (to: Stage) =>
+  // Set while this page's own move is out: the stage it changes is then ours to follow.
+  const ownMove = useRef(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const moveTo = (to: Stage) => {
+    ownMove.current = true;
     move.mutate(to, {
-      // Each move is audited with its own reason: the next one must be written afresh. The
-      // pressed button is gone once the stage changes, so focus waits in the reason field
-      // rather than falling back to the top of the page.
+      // Each move is audited with its own reason: the next one must be written afresh.
       onSuccess: () => {
         setReason('');
         setMoved(to);
-        reasonInput.current?.focus();
       },
       // Refused: the reason is kept to be corrected, and focus goes to it (the pressed button
       // was disabled while the call ran, which drops focus to the page).
       onError: () => reasonInput.current?.focus(),
+      onSettled: () => {
+        ownMove.current = false;
+      },
     });
-  const heading = useRef<HTMLHeadingElement>(null);
-  // Closing removes the reason field too: focus goes to this panel's heading instead.
-  useEffect(() => {
-    if (moved === 'close' && inv.stage === 'close') heading.current?.focus();
-  }, [moved, inv.stage]);
+  };
+  // The new stage replaces the pressed button: focus goes to the reason field for the next
+  // move (or, once closed, to this panel's heading), in the same frame, before the page's
+  // focus keeper (focus-keeper.ts) would send it elsewhere.
+  useLayoutEffect(() => {
+    if (!ownMove.current) return;
+    (inv.stage === 'close' ? heading.current : reasonInput.current)?.focus();
+  }, [inv.stage]);
   const current = STAGES.indexOf(inv.stage);
   const moves = allowedTransitions(inv.stage);
 

@@ -5,7 +5,6 @@
  * an unreachable provider are refused with coded errors and open no session.
  */
 import { count, eq } from 'drizzle-orm';
-import { BreachdeskError } from '../../src/domain/errors.ts';
 import { refusalHtml } from '../../src/http/routes/oidc.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { auditEntriesFor } from '../../src/audit/log.ts';
@@ -93,7 +92,7 @@ describeEachBackend('OpenID Connect sign-in', (backend) => {
     expect(page.body).toContain('the identity provider refused the sign-in (unrecognised)');
     expect(page.body).not.toContain('<script>');
     // Our messages hold no markup today; the page escapes one that would.
-    const html = refusalHtml(new BreachdeskError('BD_AUTH_REQUIRED', `<b>"x" & 'y'</b>`));
+    const html = refusalHtml({ code: 'BD_AUTH_REQUIRED', message: `<b>"x" & 'y'</b>` });
     expect(html).toContain('&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;');
     expect(html).not.toContain('<b>');
     expect(await sessionCount()).toBe(0);
@@ -258,6 +257,15 @@ describeEachBackend('OpenID Connect sign-in', (backend) => {
     const off = await plain.app.inject({ method: 'GET', url: '/api/v1/auth/oidc/start' });
     expect(off.statusCode).toBe(404);
     expect(off.json().error.message).toMatch(/not configured/);
+    // The sign-in link is followed by a browser: it reads the refusal as a page.
+    const page = await plain.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/oidc/start',
+      headers: { accept: 'text/html' },
+    });
+    expect(page.statusCode).toBe(404);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('OpenID Connect sign-in is not configured on this server');
     const methods = await plain.app.inject({ method: 'GET', url: '/api/v1/auth/methods' });
     expect(methods.json()).toEqual({ password: true, oidc: false });
     await plain.app.close();

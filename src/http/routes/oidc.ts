@@ -13,6 +13,7 @@ import { personByEmail } from '../../auth/people.ts';
 import { BreachdeskError, fail } from '../../domain/errors.ts';
 import { oidcLogins } from '../../store/schema.ts';
 import { addressKey } from '../address-key.ts';
+import { toErrorResponse } from '../error-response.ts';
 import { TokenBuckets } from '../rate-limit.ts';
 import type { BreachdeskApp, RouteDeps } from '../server.ts';
 import type { SignInSettings } from '../session-auth.ts';
@@ -72,6 +73,7 @@ export function registerOidcRoutes(
     '/api/v1/auth/oidc/start',
     {
       config: { action: 'auth.oidc', public: true },
+      errorHandler: refusalForBrowser,
       schema: { summary: 'Start signing in at the OpenID Connect provider (a redirect)' },
     },
     async (request, reply) => {
@@ -105,6 +107,7 @@ export function registerOidcRoutes(
     '/api/v1/auth/oidc/callback',
     {
       config: { action: 'auth.oidc', public: true },
+      errorHandler: refusalForBrowser,
       schema: {
         summary: 'Where the OpenID Connect provider sends the browser back',
         querystring: z.object({
@@ -115,68 +118,69 @@ export function registerOidcRoutes(
       },
     },
     async (request, reply) => {
-      try {
-        const client = configured();
-        const now = settings.now();
-        // Every refusal is audited with why, as password sign-ins are; the caller learns the
-        // code and a short reason, never the provider's own text.
-        const email = await refusalsAudited(request, async () => {
-          const expected = stateCookie(request.headers.cookie);
-          const state = request.query.state ?? '';
-          const providerError = request.query.error;
-          if (providerError !== undefined) {
-            const code = PROVIDER_ERROR.test(providerError) ? providerError : 'unrecognised';
-            fail('BD_AUTH_REQUIRED', `the identity provider refused the sign-in (${code})`);
-          }
-          if (expected === null || !sameText(expected, state)) {
-            fail(
-              'BD_AUTH_REQUIRED',
-              'this sign-in was not started in this browser (state cookie missing or different); ' +
-                'start again',
-              'state',
-            );
-          }
-
-          const callbackUrl = new URL(request.url, settings.oidc?.redirectUri);
-          return (await client.finish(db, callbackUrl, state, now)).email;
-        });
-
-        const person = await personByEmail(db, email);
-        if (person === null || person.disabledAt !== null) {
-          const reason = person === null ? 'unknown_account' : 'disabled';
-          await auditFailedSignIn(db, settings, request, email, 'oidc', reason);
-          fail('BD_AUTH_REQUIRED', NOT_ALLOWED);
+      const client = configured();
+      const now = settings.now();
+      // Every refusal is audited with why, as password sign-ins are; the caller learns the
+      // code and a short reason, never the provider's own text.
+      const email = await refusalsAudited(request, async () => {
+        const expected = stateCookie(request.headers.cookie);
+        const state = request.query.state ?? '';
+        const providerError = request.query.error;
+        if (providerError !== undefined) {
+          const code = PROVIDER_ERROR.test(providerError) ? providerError : 'unrecognised';
+          fail('BD_AUTH_REQUIRED', `the identity provider refused the sign-in (${code})`);
         }
-
-        await startSession(db, settings, person, 'oidc', request, reply);
-        void reply.header(
-          'set-cookie',
-          `${STATE_COOKIE}=; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax; Max-Age=0${secure}`,
-        );
-
-        // A page that moves on by itself rather than a redirect: after a cross-site redirect
-        // chain a browser would not send the SameSite=Strict session cookie to the next page.
-        return reply
-          .type('text/html; charset=utf-8')
-          .send(
-            '<!doctype html><html lang="en"><meta charset="utf-8">' +
-              '<meta http-equiv="refresh" content="0;url=/"><title>Signed in</title>' +
-              '<p>Signed in. <a href="/">Continue to Breachdesk</a></p></html>',
+        if (expected === null || !sameText(expected, state)) {
+          fail(
+            'BD_AUTH_REQUIRED',
+            'this sign-in was not started in this browser (state cookie missing or different); ' +
+              'start again',
+            'state',
           );
-      } catch (error) {
-        // A browser arrives here from the provider's pages: it gets a page to read and a way
-        // back, not JSON. An API client (no text/html in Accept) still gets the coded error.
-        if (error instanceof BreachdeskError && wantsPage(request)) {
-          return refusalPage(reply, error);
         }
-        throw error;
+
+        const callbackUrl = new URL(request.url, settings.oidc?.redirectUri);
+        return (await client.finish(db, callbackUrl, state, now)).email;
+      });
+
+      const person = await personByEmail(db, email);
+      if (person === null || person.disabledAt !== null) {
+        const reason = person === null ? 'unknown_account' : 'disabled';
+        await auditFailedSignIn(db, settings, request, email, 'oidc', reason);
+        fail('BD_AUTH_REQUIRED', NOT_ALLOWED);
       }
+
+      await startSession(db, settings, person, 'oidc', request, reply);
+      void reply.header(
+        'set-cookie',
+        `${STATE_COOKIE}=; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax; Max-Age=0${secure}`,
+      );
+
+      // A page that moves on by itself rather than a redirect: after a cross-site redirect
+      // chain a browser would not send the SameSite=Strict session cookie to the next page.
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          '<!doctype html><html lang="en"><meta charset="utf-8">' +
+            '<meta http-equiv="refresh" content="0;url=/"><title>Signed in</title>' +
+            '<p>Signed in. <a href="/">Continue to Breachdesk</a></p></html>',
+        );
     },
   );
 }
 
-function wantsPage(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').includes('text/html');
+/**
+ * The error handler of the two routes a browser is sent to (the sign-in link, the provider's
+ * redirect back): a refusal is a page to read with a way back, not JSON. Any other client
+ * (no text/html in Accept) gets the coded JSON error every route gives.
+ */
+function refusalForBrowser(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = toErrorResponse(error, request);
+  if ((request.headers.accept ?? '').includes('text/html')) {
+    void reply.status(status).type('text/html; charset=utf-8').send(refusalHtml(body.error));
+  } else {
+    void reply.status(status).send(body);
+  }
 }
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -188,16 +192,12 @@ const HTML_ESCAPES: Record<string, string> = {
 };
 
 /** The refusal as a page: its words and code (ours, never the provider's text), a way back. */
-export function refusalHtml(error: BreachdeskError): string {
+export function refusalHtml(error: { code: string; message: string }): string {
   const text = `${error.message} (${error.code})`.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
   return (
     '<!doctype html><html lang="en"><meta charset="utf-8"><title>Breachdesk</title>' +
     `<h1>Sign-in refused</h1><p>${text}</p><p><a href="/">Back to sign in</a></p></html>`
   );
-}
-
-function refusalPage(reply: FastifyReply, error: BreachdeskError) {
-  return reply.status(error.status).type('text/html; charset=utf-8').send(refusalHtml(error));
 }
 
 async function providerCall<T>(log: RouteDeps['log'], call: () => Promise<T>): Promise<T> {

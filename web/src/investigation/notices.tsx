@@ -249,17 +249,18 @@ function ApproveButton(props: { notice: Notice; pending: boolean; onConfirm: () 
     cancelled.current = true;
     setAsking(false);
   };
+  // Focus follows the question: to "Approve and send" when asked, back when taken back.
   useLayoutEffect(() => {
-    if (asking || !cancelled.current) return;
-    cancelled.current = false;
-    ask.current?.focus();
+    if (asking) {
+      confirm.current?.focus();
+    } else if (cancelled.current) {
+      cancelled.current = false;
+      ask.current?.focus();
+    }
   }, [asking]);
   // A double press lands before React disables the button; this stops the second one. It is
   // let go once the request has answered, so that a refused approval can be tried again.
   const sent = useRef(false);
-  useEffect(() => {
-    if (asking) confirm.current?.focus();
-  }, [asking]);
   useEffect(() => {
     if (!props.pending) sent.current = false;
   }, [props.pending]);

@@ -46,6 +46,54 @@ export interface PendingSignal {
     tx: Tx,
     stored: { signalId: string; investigationId: string | null },
   ) => Promise<void>;
+  /** What storing it needs from the signal alone; planSignal makes it while parsing. */
+  plan?: SignalPlan;
+}
+
+/**
+ * The part of storing a signal that depends on nothing but the signal: its idempotency key,
+ * correlation keys, instant, and the columns of its row that no batch decision changes. Intake
+ * works it out while the batch before is being stored, so the batch's transaction is shorter.
+ */
+export interface SignalPlan {
+  eventKey: string | null;
+  keys: CorrelationKey[];
+  keyIds: string[];
+  at: number;
+  /** The COPY text of the row's columns after STORE_TIME_COLUMNS, without the line end. */
+  copyTail: string;
+}
+
+export function planSignal(p: PendingSignal): SignalPlan {
+  const { signal } = p;
+  const keys = withExercise(correlationKeys(withTenant(p), p.rule), signal);
+  const tail = [
+    signal.format,
+    p.source,
+    signal.sourceKind,
+    signal.sourceEventId,
+    signal.fingerprint,
+    signal.occurredAt,
+    signal.originalTimestamp,
+    signal.title,
+    signal.severity,
+    signal.host,
+    signal.sourceIp,
+    signal.destinationIp,
+    signal.principal,
+    p.tenantId,
+    p.reporter,
+    signal.exerciseId,
+    JSON.stringify(signal.observables),
+    JSON.stringify(signal.raw ?? null),
+  ];
+  return {
+    eventKey: eventKeyOf(p),
+    keys,
+    keyIds: keys.map(keyId),
+    at: Date.parse(signal.occurredAt),
+    copyTail: tail.map(copyField).join('\t'),
+  };
 }
 
 export type StoredResult =
@@ -77,8 +125,18 @@ interface LiftedRow {
 interface InvestigationChange {
   signals: number;
   duplicates: number;
-  firstSeen: string;
-  lastSeen: string;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** A signal row to write: the pending signal and what this batch decided for it. */
+interface SignalRow {
+  pending: PendingSignal;
+  plan: SignalPlan;
+  id: string;
+  investigationId: string | null;
+  duplicate: boolean;
+  suppressedBy: string | null;
 }
 
 /** Stores `batch` in order; returns one result per signal, in the same order. */
@@ -91,23 +149,23 @@ export async function storeBatch(
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${INTAKE_LOCK})`);
 
   const now = receivedAt.toISOString();
+  const plans = batch.map((p) => p.plan ?? planSignal(p));
   const seenEvents = await knownEvents(tx, batch);
   const rules = await activeRules(tx, now);
-  const keysOf = batch.map((p) => withExercise(correlationKeys(withTenant(p), p.rule), p.signal));
-  const matchesByKey = await knownKeys(tx, batch, keysOf);
+  const matchesByKey = await knownKeys(tx, batch, plans);
   const storedRanges = rangesOf(matchesByKey);
 
   const results: StoredResult[] = [];
   const newInvestigations: (typeof investigations.$inferInsert)[] = [];
   const changes = new Map<string, InvestigationChange>();
-  const signalRows: (typeof signals.$inferInsert)[] = [];
+  const signalRows: SignalRow[] = [];
   const keyRows = new Map<string, KeyMatch>();
-  const hooks: { pending: PendingSignal; signalId: string; investigationId: string | null }[] = [];
   const lifted: LiftedRow[] = [];
 
   for (const [i, pending] of batch.entries()) {
     const { signal } = pending;
-    const eventKey = eventKeyOf(pending);
+    const plan = plans[i] as SignalPlan;
+    const { eventKey } = plan;
     const known = eventKey === null ? undefined : seenEvents.get(eventKey);
     const rule = rules.find((r) =>
       matches(r.match, { ...signal, source: pending.source, tenantId: pending.tenantId }),
@@ -124,18 +182,24 @@ export async function storeBatch(
 
     const signalId = known?.signalId ?? newId();
     if (rule) {
-      signalRows.push(signalRow(pending, signalId, null, false, now, rule.id));
+      signalRows.push({
+        pending,
+        plan,
+        id: signalId,
+        investigationId: null,
+        duplicate: false,
+        suppressedBy: rule.id,
+      });
       if (eventKey !== null) {
         seenEvents.set(eventKey, { signalId, investigationId: null, suppressedBy: rule.id });
       }
       results.push({ line: pending.line, status: 'suppressed', ruleId: rule.id, signalId });
-      hooks.push({ pending, signalId, investigationId: null });
       continue;
     }
 
-    const keys = keysOf[i] as CorrelationKey[];
-    const at = Date.parse(signal.occurredAt);
-    const candidates = keys.flatMap((k) => matchesByKey.get(keyId(k)) ?? []);
+    const { keys, keyIds, at } = plan;
+    const candidates: KeyMatch[] = [];
+    for (const id of keyIds) candidates.push(...(matchesByKey.get(id) ?? []));
     const found = chooseInvestigation(keys, candidates, at, pending.rule.windowHours * 3_600_000);
     // A follow-up its thread ties to a report joins it however late (docs/intake-email.md).
     const join = pending.joinInvestigation;
@@ -148,29 +212,36 @@ export async function storeBatch(
     if (chosen === null) {
       newInvestigations.push(investigationRow(pending, investigationId, now));
     } else {
-      const change = changes.get(investigationId) ?? {
-        signals: 0,
-        duplicates: 0,
-        firstSeen: signal.occurredAt,
-        lastSeen: signal.occurredAt,
-      };
-      change.signals += 1;
-      change.duplicates += chosen.duplicate ? 1 : 0;
-      change.firstSeen = minIso(change.firstSeen, signal.occurredAt);
-      change.lastSeen = maxIso(change.lastSeen, signal.occurredAt);
-      changes.set(investigationId, change);
+      const change = changes.get(investigationId);
+      if (change === undefined) {
+        const duplicates = chosen.duplicate ? 1 : 0;
+        changes.set(investigationId, { signals: 1, duplicates, firstSeen: at, lastSeen: at });
+      } else {
+        change.signals += 1;
+        change.duplicates += chosen.duplicate ? 1 : 0;
+        change.firstSeen = Math.min(change.firstSeen, at);
+        change.lastSeen = Math.max(change.lastSeen, at);
+      }
     }
 
     // Later signals of this batch must see what this one established.
-    for (const key of keys) remember(matchesByKey, keyRows, key, investigationId, at);
+    for (const [k, key] of keys.entries()) {
+      remember(matchesByKey, keyRows, key, keyIds[k] as string, investigationId, at);
+    }
     if (eventKey !== null) {
       seenEvents.set(eventKey, { signalId, investigationId, suppressedBy: null });
     }
 
     const duplicate = chosen?.duplicate ?? false;
     if (liftedFrom === null) {
-      signalRows.push(signalRow(pending, signalId, investigationId, duplicate, now, null));
-      hooks.push({ pending, signalId, investigationId });
+      signalRows.push({
+        pending,
+        plan,
+        id: signalId,
+        investigationId,
+        duplicate,
+        suppressedBy: null,
+      });
     } else {
       // The row (and what afterStore kept with it) exists: it is moved, not written again.
       lifted.push({ id: signalId, investigationId, duplicate, ruleId: liftedFrom });
@@ -190,14 +261,11 @@ export async function storeBatch(
 
   await insertInvestigations(tx, newInvestigations);
   await updateInvestigations(tx, changes, now);
-  await insertSignals(tx, signalRows);
+  await insertSignals(tx, signalRows, now);
   await liftSuppressed(tx, lifted);
   await upsertKeys(tx, widened([...keyRows.values()], storedRanges));
-  for (const hook of hooks) {
-    await hook.pending.afterStore?.(tx, {
-      signalId: hook.signalId,
-      investigationId: hook.investigationId,
-    });
+  for (const row of signalRows) {
+    await row.pending.afterStore?.(tx, { signalId: row.id, investigationId: row.investigationId });
   }
   await audit(tx, actor, receivedAt, newInvestigations, signalRows, results, lifted);
 
@@ -270,17 +338,23 @@ async function activeRules(tx: Tx, now: string): Promise<ActiveRule[]> {
 async function knownKeys(
   tx: Tx,
   batch: PendingSignal[],
-  keysOf: CorrelationKey[][],
+  plans: SignalPlan[],
 ): Promise<Map<string, KeyMatch[]>> {
   const byKey = new Map<string, KeyMatch[]>();
   const unique = new Map<string, CorrelationKey>();
-  for (const keys of keysOf) for (const k of keys) unique.set(keyId(k), k);
+  let earliest = Infinity;
+  let latest = -Infinity;
+  for (const plan of plans) {
+    for (const [k, key] of plan.keys.entries()) unique.set(plan.keyIds[k] as string, key);
+    earliest = Math.min(earliest, plan.at);
+    latest = Math.max(latest, plan.at);
+  }
   if (unique.size === 0) return byKey;
 
-  const widest = Math.max(...batch.map((p) => p.rule.windowHours)) * 3_600_000;
-  const times = batch.map((p) => Date.parse(p.signal.occurredAt));
-  const from = new Date(Math.min(...times) - widest).toISOString();
-  const to = new Date(Math.max(...times) + widest).toISOString();
+  let widest = 0;
+  for (const p of batch) widest = Math.max(widest, p.rule.windowHours * 3_600_000);
+  const from = new Date(earliest - widest).toISOString();
+  const to = new Date(latest + widest).toISOString();
 
   const keys = [...unique.values()];
   const result: unknown = await tx.execute(sql`
@@ -319,18 +393,21 @@ function remember(
   byKey: Map<string, KeyMatch[]>,
   keyRows: Map<string, KeyMatch>,
   key: CorrelationKey,
+  id: string,
   investigationId: string,
   at: number,
 ): void {
   const first = Math.floor(at / KEY_GRAIN_MS) * KEY_GRAIN_MS;
   const last = Math.ceil(at / KEY_GRAIN_MS) * KEY_GRAIN_MS;
-  const rowId = rowIdOf(key, investigationId);
-  const row = keyRows.get(rowId) ?? { ...key, investigationId, firstSeen: first, lastSeen: last };
-  row.firstSeen = Math.min(row.firstSeen, first);
-  row.lastSeen = Math.max(row.lastSeen, last);
-  keyRows.set(rowId, row);
+  const rowId = `${id}\u0000${investigationId}`;
+  const row = keyRows.get(rowId);
+  if (row === undefined) {
+    keyRows.set(rowId, { ...key, investigationId, firstSeen: first, lastSeen: last });
+  } else {
+    row.firstSeen = Math.min(row.firstSeen, first);
+    row.lastSeen = Math.max(row.lastSeen, last);
+  }
 
-  const id = keyId(key);
   const list = byKey.get(id) ?? [];
   const known = list.find((m) => m.investigationId === investigationId);
   if (known) {
@@ -388,42 +465,6 @@ function investigationRow(
   };
 }
 
-function signalRow(
-  p: PendingSignal,
-  id: string,
-  investigationId: string | null,
-  duplicate: boolean,
-  now: string,
-  suppressedBy: string | null,
-): typeof signals.$inferInsert {
-  const s = p.signal;
-  return {
-    id,
-    investigationId,
-    duplicate,
-    format: s.format,
-    source: p.source,
-    sourceKind: s.sourceKind,
-    sourceEventId: s.sourceEventId,
-    fingerprint: s.fingerprint,
-    occurredAt: s.occurredAt,
-    originalTimestamp: s.originalTimestamp,
-    receivedAt: now,
-    title: s.title,
-    severity: s.severity,
-    host: s.host,
-    sourceIp: s.sourceIp,
-    destinationIp: s.destinationIp,
-    principal: s.principal,
-    tenantId: p.tenantId,
-    reporter: p.reporter,
-    exerciseId: s.exerciseId,
-    suppressedBy,
-    observables: s.observables,
-    raw: s.raw,
-  };
-}
-
 async function insertInvestigations(
   tx: Tx,
   rows: (typeof investigations.$inferInsert)[],
@@ -459,6 +500,7 @@ async function updateInvestigations(
   const entries = [...changes.entries()];
   const col = <T>(pick: (c: InvestigationChange) => T) =>
     sql.param(entries.map(([, c]) => pick(c)));
+  const iso = (ms: number) => new Date(ms).toISOString();
   await tx.execute(sql`
     UPDATE ${investigations} i
     SET signal_count = i.signal_count + c.signals,
@@ -467,16 +509,17 @@ async function updateInvestigations(
       last_seen = GREATEST(i.last_seen, c.last_seen),
       updated_at = ${now}
     FROM unnest(${sql.param(entries.map(([id]) => id))}::text[], ${col((c) => c.signals)}::int[],
-                ${col((c) => c.duplicates)}::int[], ${col((c) => c.firstSeen)}::timestamptz[],
-                ${col((c) => c.lastSeen)}::timestamptz[])
+                ${col((c) => c.duplicates)}::int[], ${col((c) => iso(c.firstSeen))}::timestamptz[],
+                ${col((c) => iso(c.lastSeen))}::timestamptz[])
       AS c(id, signals, duplicates, first_seen, last_seen)
     WHERE i.id = c.id`);
 }
 
-const SIGNAL_COLUMNS = [
-  'id',
-  'investigation_id',
-  'duplicate',
+/** Columns this batch decides (ids, correlation, suppression), written first in a COPY line. */
+const STORE_TIME_COLUMNS = ['id', 'investigation_id', 'duplicate', 'received_at', 'suppressed_by'];
+
+/** Columns that depend on the signal alone, in SignalPlan.copyTail's order. */
+const PLANNED_COLUMNS = [
   'format',
   'source',
   'source_kind',
@@ -484,7 +527,6 @@ const SIGNAL_COLUMNS = [
   'fingerprint',
   'occurred_at',
   'original_timestamp',
-  'received_at',
   'title',
   'severity',
   'host',
@@ -494,35 +536,36 @@ const SIGNAL_COLUMNS = [
   'tenant_id',
   'reporter',
   'exercise_id',
-  'suppressed_by',
   'observables',
   'raw',
-] as const;
+];
+
+const COPY_SIGNALS = `COPY signals (${[...STORE_TIME_COLUMNS, ...PLANNED_COLUMNS].join(', ')}) FROM STDIN`;
 
 /**
  * Writes the signal rows: on a PostgreSQL server with `COPY … FROM STDIN` on the transaction's
  * own connection (the bulk path PostgreSQL is built for), on PGlite with one INSERT … SELECT
  * FROM unnest(arrays) — a fixed number of parameters at any batch size.
  */
-async function insertSignals(tx: Tx, rows: (typeof signals.$inferInsert)[]): Promise<void> {
+async function insertSignals(tx: Tx, rows: SignalRow[], now: string): Promise<void> {
   if (rows.length === 0) return;
 
   const client = serverClientOf(tx);
   if (client !== null) {
-    const copy = client.query(copyFrom(`COPY signals (${SIGNAL_COLUMNS.join(', ')}) FROM STDIN`));
-    await pipeline(Readable.from(copyLines(rows)), copy);
+    await pipeline(Readable.from(copyLines(rows, now)), client.query(copyFrom(COPY_SIGNALS)));
     return;
   }
 
-  const text = (pick: (r: typeof signals.$inferInsert) => unknown) =>
+  const text = (pick: (r: SignalRow) => unknown) =>
     sql.param(
       rows.map((r) => {
         const v = pick(r);
         return v === undefined || v === null ? null : textOf(v);
       }),
     );
-  const json = (pick: (r: typeof signals.$inferInsert) => unknown) =>
+  const json = (pick: (r: SignalRow) => unknown) =>
     sql.param(rows.map((r) => JSON.stringify(pick(r) ?? null)));
+  const signal = (r: SignalRow) => r.pending.signal;
 
   await tx.execute(sql`
     INSERT INTO ${signals} (id, investigation_id, duplicate, format, source, source_kind,
@@ -534,17 +577,19 @@ async function insertSignals(tx: Tx, rows: (typeof signals.$inferInsert)[]): Pro
       received_at::timestamptz, title, severity, host, source_ip, destination_ip, principal,
       tenant_id, reporter, exercise_id, suppressed_by, observables::jsonb, raw::jsonb
     FROM unnest(${text((r) => r.id)}::text[], ${text((r) => r.investigationId)}::text[],
-      ${text((r) => r.duplicate)}::text[], ${text((r) => r.format)}::text[],
-      ${text((r) => r.source)}::text[], ${text((r) => r.sourceKind)}::text[],
-      ${text((r) => r.sourceEventId)}::text[], ${text((r) => r.fingerprint)}::text[],
-      ${text((r) => r.occurredAt)}::text[], ${text((r) => r.originalTimestamp)}::text[],
-      ${text((r) => r.receivedAt)}::text[], ${text((r) => r.title)}::text[],
-      ${text((r) => r.severity)}::text[], ${text((r) => r.host)}::text[],
-      ${text((r) => r.sourceIp)}::text[], ${text((r) => r.destinationIp)}::text[],
-      ${text((r) => r.principal)}::text[], ${text((r) => r.tenantId)}::text[],
-      ${text((r) => r.reporter)}::text[], ${text((r) => r.exerciseId)}::text[],
-      ${text((r) => r.suppressedBy)}::text[], ${json((r) => r.observables)}::text[],
-      ${json((r) => r.raw)}::text[])
+      ${text((r) => r.duplicate)}::text[], ${text((r) => signal(r).format)}::text[],
+      ${text((r) => r.pending.source)}::text[], ${text((r) => signal(r).sourceKind)}::text[],
+      ${text((r) => signal(r).sourceEventId)}::text[],
+      ${text((r) => signal(r).fingerprint)}::text[],
+      ${text((r) => signal(r).occurredAt)}::text[],
+      ${text((r) => signal(r).originalTimestamp)}::text[], ${text(() => now)}::text[],
+      ${text((r) => signal(r).title)}::text[], ${text((r) => signal(r).severity)}::text[],
+      ${text((r) => signal(r).host)}::text[], ${text((r) => signal(r).sourceIp)}::text[],
+      ${text((r) => signal(r).destinationIp)}::text[],
+      ${text((r) => signal(r).principal)}::text[], ${text((r) => r.pending.tenantId)}::text[],
+      ${text((r) => r.pending.reporter)}::text[], ${text((r) => signal(r).exerciseId)}::text[],
+      ${text((r) => r.suppressedBy)}::text[], ${json((r) => signal(r).observables)}::text[],
+      ${json((r) => signal(r).raw)}::text[])
       AS s(id, investigation_id, duplicate, format, source, source_kind, source_event_id,
         fingerprint, occurred_at, original_timestamp, received_at, title, severity, host,
         source_ip, destination_ip, principal, tenant_id, reporter, exercise_id, suppressed_by,
@@ -575,45 +620,17 @@ export function copyField(value: unknown): string {
 // more than the rows' own encoding.
 const COPY_CHUNK = 256 * 1024;
 
-function* copyLines(rows: (typeof signals.$inferInsert)[]): Generator<string> {
-  let chunk: string[] = [];
-  let size = 0;
+function* copyLines(rows: SignalRow[], now: string): Generator<string> {
+  let chunk = '';
   for (const r of rows) {
-    const values = [
-      r.id,
-      r.investigationId,
-      r.duplicate ? 't' : 'f',
-      r.format,
-      r.source,
-      r.sourceKind,
-      r.sourceEventId,
-      r.fingerprint,
-      r.occurredAt,
-      r.originalTimestamp,
-      r.receivedAt,
-      r.title,
-      r.severity,
-      r.host,
-      r.sourceIp,
-      r.destinationIp,
-      r.principal,
-      r.tenantId,
-      r.reporter,
-      r.exerciseId,
-      r.suppressedBy,
-      JSON.stringify(r.observables ?? []),
-      JSON.stringify(r.raw ?? null),
-    ];
-    const line = `${values.map(copyField).join('\t')}\n`;
-    chunk.push(line);
-    size += line.length;
-    if (size >= COPY_CHUNK) {
-      yield chunk.join('');
-      chunk = [];
-      size = 0;
+    const head = [r.id, r.investigationId, r.duplicate ? 't' : 'f', now, r.suppressedBy];
+    chunk += `${head.map(copyField).join('\t')}\t${r.plan.copyTail}\n`;
+    if (chunk.length >= COPY_CHUNK) {
+      yield chunk;
+      chunk = '';
     }
   }
-  if (chunk.length > 0) yield chunk.join('');
+  if (chunk.length > 0) yield chunk;
 }
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
@@ -673,7 +690,7 @@ async function audit(
   actor: string,
   at: Date,
   opened: (typeof investigations.$inferInsert)[],
-  rows: (typeof signals.$inferInsert)[],
+  rows: SignalRow[],
   results: StoredResult[],
   lifted: LiftedRow[],
 ): Promise<void> {
@@ -701,8 +718,10 @@ async function audit(
   }
 
   const digest = createHash('sha256');
-  for (const r of rows)
-    digest.update(`${r.id}\u0000${r.fingerprint}\u0000${r.investigationId ?? ''}\n`);
+  for (const r of rows) {
+    const { fingerprint } = r.pending.signal;
+    digest.update(`${r.id}\u0000${fingerprint}\u0000${r.investigationId ?? ''}\n`);
+  }
   const tally = (status: StoredResult['status']) =>
     results.filter((r) => r.status === status).length;
   events.push({
@@ -731,12 +750,4 @@ function rowsOf<T>(result: unknown): T[] {
 
 function instantMs(value: unknown): number {
   return value instanceof Date ? value.getTime() : Date.parse(String(value));
-}
-
-function minIso(a: string, b: string): string {
-  return Date.parse(a) <= Date.parse(b) ? a : b;
-}
-
-function maxIso(a: string, b: string): string {
-  return Date.parse(a) >= Date.parse(b) ? a : b;
 }

@@ -232,6 +232,43 @@ describeEachBackend('correlation and suppression', (backend) => {
     expect(row).toMatchObject({ signalCount: 7, duplicateCount: 6 });
   });
 
+  it('retries a failed batch in halves: the lines before the bad one are stored once', async () => {
+    // A signal whose afterStore fails fails its whole transaction, as a row the database
+    // refuses would. 1–6 succeed in halves of the batch; the failure of 7 alone propagates.
+    const generic = adapterFor('generic');
+    const failing = {
+      ...generic,
+      afterStore: (_tx: unknown, _stored: unknown, signal: { sourceEventId: string | null }) =>
+        signal.sourceEventId === 'b-7'
+          ? Promise.reject(new Error('refused by the database'))
+          : Promise.resolve(),
+    };
+    const records = Array.from({ length: 10 }, (_, i) => alert({ id: `b-${i + 1}` }));
+    const run = ingestRecords(
+      store.db,
+      failing,
+      records.map((record, i) => ({ line: i + 1, record })),
+      { actor: cliActor('admin', 'tester'), batchSize: 10 },
+    );
+
+    await expect(run).rejects.toThrow('refused by the database');
+    const rows = await store.db.select().from(signals);
+    expect(rows.map((r) => r.sourceEventId).sort()).toEqual(
+      ['b-1', 'b-2', 'b-3', 'b-4', 'b-5', 'b-6'].sort(),
+    );
+    // Halves, not single lines: 1–5 went in one transaction, then 6 on its own.
+    const batches = await store.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.action, 'signals.received'))
+      .orderBy(auditLog.seq);
+    const stored = batches.map((b) => (JSON.parse(String(b.data)) as { stored: number }).stored);
+    expect(stored).toEqual([5, 1]);
+    const [investigation] = await store.db.select().from(investigations);
+    expect(investigation).toMatchObject({ signalCount: 6, duplicateCount: 5 });
+    expect(await verifyAuditLog(store.db)).toMatchObject({ ok: true });
+  });
+
   it('audits every opened investigation and every stored batch with a digest', async () => {
     await ingest([alert({ id: '1' }), alert({ id: '2', title: 'Other' }), alert({ id: '3' })]);
 

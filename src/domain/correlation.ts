@@ -45,18 +45,25 @@ export interface CorrelationKey {
   distinctKey: string;
 }
 
-/** The keys of a signal under `rule`: the fingerprint first, then each named entity. */
+/**
+ * The keys of a signal under `rule`: the fingerprint first, then each named entity. `tenantId`
+ * is the tenant a report was made for (entity `tenant`; readable as field `tenantId`).
+ */
 export function correlationKeys(
-  signal: NormalizedSignal & { tenantId?: string | null },
+  signal: NormalizedSignal,
   rule: CorrelationRule,
+  tenantId: string | null = null,
 ): CorrelationKey[] {
   const keys: CorrelationKey[] = [
     { kind: 'fingerprint', value: signal.fingerprint, distinctKey: '' },
   ];
-  const distinctKey = distinguisherOf(signal, rule);
+  if (rule.groupBy.length === 0) return keys;
 
+  // The distinguishing field may be `tenantId`, which the signal itself does not carry.
+  const withTenant: NormalizedSignal & { tenantId: string | null } = { ...signal, tenantId };
+  const distinctKey = distinguisherOf(withTenant, rule);
   for (const field of rule.groupBy) {
-    const value = entityValue(signal, field);
+    const value = entityValue(signal, field, tenantId);
     if (value !== null) keys.push({ kind: field, value, distinctKey });
   }
   return keys;
@@ -92,11 +99,12 @@ function distinguisherOf(signal: NormalizedSignal, rule: CorrelationRule): strin
 }
 
 function entityValue(
-  signal: NormalizedSignal & { tenantId?: string | null },
+  signal: NormalizedSignal,
   field: EntityField,
+  tenantId: string | null,
 ): string | null {
   const value =
-    field === 'host' ? signal.host : field === 'principal' ? signal.principal : signal.tenantId;
+    field === 'host' ? signal.host : field === 'principal' ? signal.principal : tenantId;
   // Hosts and principals are compared without case: senders disagree on it (WEB01, web01).
   return value ? value.normalize('NFC').toLowerCase() : null;
 }
@@ -112,23 +120,19 @@ export interface KeyMatch {
 }
 
 /**
- * Picks the investigation for a signal at `at` (ms) from the matches of its keys: a
- * fingerprint match inside the window wins (duplicate); else an entity match inside the
- * window (related). Of several, the most recently seen. Null opens a new investigation.
+ * Picks the investigation for a signal at `at` (ms) from the stored matches of its own keys: a
+ * fingerprint match inside the window wins (duplicate); else an entity match inside the window
+ * (related). Of several, the most recently seen. Null opens a new investigation.
  */
 export function chooseInvestigation(
-  keys: CorrelationKey[],
   matches: KeyMatch[],
   at: number,
   windowMs: number,
 ): { investigationId: string; duplicate: boolean } | null {
-  const inWindow = (m: KeyMatch) => m.lastSeen >= at - windowMs && m.firstSeen <= at + windowMs;
-  const wanted = new Set(keys.map(keyId));
-
   let best: KeyMatch | null = null;
   for (const match of matches) {
-    if (!wanted.has(keyId(match)) || !inWindow(match)) continue;
-    if (best === null || rank(match, best) > 0) best = match;
+    const inWindow = match.lastSeen >= at - windowMs && match.firstSeen <= at + windowMs;
+    if (inWindow && (best === null || rank(match, best) > 0)) best = match;
   }
   if (best === null) return null;
   return { investigationId: best.investigationId, duplicate: best.kind === 'fingerprint' };

@@ -80,28 +80,61 @@ const MAX_DEPTH = 64;
  * character (PostgreSQL text cannot hold U+0000) or a lone UTF-16 surrogate (not Unicode).
  */
 export function storageProblem(value: unknown): { field: string | null; reason: string } | null {
-  const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path: '', depth: 0 }];
-  while (stack.length > 0) {
-    const { v, path, depth } = stack.pop() as { v: unknown; path: string; depth: number };
-    const field = path || null;
-    if (typeof v === 'string') {
-      if (v.includes('\u0000'))
-        return { field, reason: 'contains a NUL character (U+0000), which cannot be stored' };
-      if (!v.isWellFormed())
-        return { field, reason: 'contains a lone UTF-16 surrogate, which is not Unicode text' };
-      continue;
-    }
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth >= MAX_DEPTH) return { field, reason: `nests deeper than ${MAX_DEPTH} levels` };
+  const found = problemIn(value, 0);
+  if (found === null) return null;
+  return { field: fieldPath(found.path.reverse()), reason: found.reason };
+}
 
-    for (const [k, child] of Object.entries(v)) {
-      if (k.includes('\u0000') || !k.isWellFormed())
-        return { field, reason: 'has a key that is not storable text' };
-      const childPath = Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
-      stack.push({ v: child, path: childPath, depth: depth + 1 });
+/**
+ * The first problem in `value`, depth first. Its path is collected innermost first while the
+ * search unwinds, so a record with no problem (nearly all of them) builds no path text.
+ */
+function problemIn(
+  v: unknown,
+  depth: number,
+): { path: (string | number)[]; reason: string } | null {
+  if (typeof v === 'string') {
+    if (v.includes('\u0000')) {
+      return { path: [], reason: 'contains a NUL character (U+0000), which cannot be stored' };
+    }
+    if (!v.isWellFormed()) {
+      return { path: [], reason: 'contains a lone UTF-16 surrogate, which is not Unicode text' };
+    }
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  if (depth >= MAX_DEPTH) return { path: [], reason: `nests deeper than ${MAX_DEPTH} levels` };
+
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const found = problemIn(v[i], depth + 1);
+      if (found !== null) {
+        found.path.push(i);
+        return found;
+      }
+    }
+    return null;
+  }
+  for (const key of Object.keys(v)) {
+    if (key.includes('\u0000') || !key.isWellFormed()) {
+      return { path: [], reason: 'has a key that is not storable text' };
+    }
+    const found = problemIn((v as Record<string, unknown>)[key], depth + 1);
+    if (found !== null) {
+      found.path.push(key);
+      return found;
     }
   }
   return null;
+}
+
+/** `a.b[2].c` from its parts; null for the record itself. */
+function fieldPath(parts: (string | number)[]): string | null {
+  let path = '';
+  for (const part of parts) {
+    path += typeof part === 'number' ? `[${part}]` : path ? `.${part}` : part;
+  }
+  return path || null;
 }
 
 export function emptySummary(): IngestSummary {
@@ -246,6 +279,9 @@ function prepare(
   };
   // Worked out now, while the batch before is being stored, not inside this one's transaction.
   pending.plan = planSignal(pending);
+  // The plan holds the record's JSON: the parsed record need not wait for its batch in memory,
+  // where collecting it again and again was the largest single cost of a long import.
+  if (pending.afterStore === undefined) pending.signal = { ...signal, raw: null };
   return pending;
 }
 

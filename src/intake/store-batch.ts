@@ -66,33 +66,22 @@ export interface SignalPlan {
 
 export function planSignal(p: PendingSignal): SignalPlan {
   const { signal } = p;
-  const keys = withExercise(correlationKeys(withTenant(p), p.rule), signal);
-  const tail = [
-    signal.format,
-    p.source,
-    signal.sourceKind,
-    signal.sourceEventId,
-    signal.fingerprint,
-    signal.occurredAt,
-    signal.originalTimestamp,
-    signal.title,
-    signal.severity,
-    signal.host,
-    signal.sourceIp,
-    signal.destinationIp,
-    signal.principal,
-    p.tenantId,
-    p.reporter,
-    signal.exerciseId,
-    JSON.stringify(signal.observables),
-    JSON.stringify(signal.raw ?? null),
-  ];
+  const keys = withExercise(correlationKeys(signal, p.rule, p.tenantId), signal);
+  const f = copyField;
+  // One template rather than an array joined: this runs for every line of every import.
+  const copyTail =
+    `${f(signal.format)}\t${f(p.source)}\t${f(signal.sourceKind)}\t` +
+    `${f(signal.sourceEventId)}\t${f(signal.fingerprint)}\t${f(signal.occurredAt)}\t` +
+    `${f(signal.originalTimestamp)}\t${f(signal.title)}\t${f(signal.severity)}\t` +
+    `${f(signal.host)}\t${f(signal.sourceIp)}\t${f(signal.destinationIp)}\t` +
+    `${f(signal.principal)}\t${f(p.tenantId)}\t${f(p.reporter)}\t${f(signal.exerciseId)}\t` +
+    `${f(JSON.stringify(signal.observables))}\t${f(JSON.stringify(signal.raw ?? null))}`;
   return {
     eventKey: eventKeyOf(p),
     keys,
     keyIds: keys.map(keyId),
     at: Date.parse(signal.occurredAt),
-    copyTail: tail.map(copyField).join('\t'),
+    copyTail,
   };
 }
 
@@ -162,9 +151,10 @@ export async function storeBatch(
   const keyRows = new Map<string, KeyMatch>();
   const lifted: LiftedRow[] = [];
 
-  for (const [i, pending] of batch.entries()) {
-    const { signal } = pending;
+  for (let i = 0; i < batch.length; i++) {
+    const pending = batch[i] as PendingSignal;
     const plan = plans[i] as SignalPlan;
+    const { signal } = pending;
     const { eventKey } = plan;
     const known = eventKey === null ? undefined : seenEvents.get(eventKey);
     const rule = rules.find((r) =>
@@ -198,9 +188,11 @@ export async function storeBatch(
     }
 
     const { keys, keyIds, at } = plan;
-    const candidates: KeyMatch[] = [];
-    for (const id of keyIds) candidates.push(...(matchesByKey.get(id) ?? []));
-    const found = chooseInvestigation(keys, candidates, at, pending.rule.windowHours * 3_600_000);
+    const candidates =
+      keyIds.length === 1
+        ? (matchesByKey.get(keyIds[0] as string) ?? [])
+        : keyIds.flatMap((id) => matchesByKey.get(id) ?? []);
+    const found = chooseInvestigation(candidates, at, pending.rule.windowHours * 3_600_000);
     // A follow-up its thread ties to a report joins it however late (docs/intake-email.md).
     const join = pending.joinInvestigation;
     const chosen =
@@ -225,8 +217,15 @@ export async function storeBatch(
     }
 
     // Later signals of this batch must see what this one established.
-    for (const [k, key] of keys.entries()) {
-      remember(matchesByKey, keyRows, key, keyIds[k] as string, investigationId, at);
+    for (let k = 0; k < keys.length; k++) {
+      remember(
+        matchesByKey,
+        keyRows,
+        keys[k] as CorrelationKey,
+        keyIds[k] as string,
+        investigationId,
+        at,
+      );
     }
     if (eventKey !== null) {
       seenEvents.set(eventKey, { signalId, investigationId, suppressedBy: null });
@@ -270,10 +269,6 @@ export async function storeBatch(
   await audit(tx, actor, receivedAt, newInvestigations, signalRows, results, lifted);
 
   return results;
-}
-
-function withTenant(p: PendingSignal): NormalizedSignal & { tenantId: string | null } {
-  return { ...p.signal, tenantId: p.tenantId };
 }
 
 /** Exercise signals live in their own key space: they never join a real investigation. */
@@ -543,66 +538,37 @@ const PLANNED_COLUMNS = [
 const COPY_SIGNALS = `COPY signals (${[...STORE_TIME_COLUMNS, ...PLANNED_COLUMNS].join(', ')}) FROM STDIN`;
 
 /**
- * Writes the signal rows: on a PostgreSQL server with `COPY … FROM STDIN` on the transaction's
- * own connection (the bulk path PostgreSQL is built for), on PGlite with one INSERT … SELECT
- * FROM unnest(arrays) — a fixed number of parameters at any batch size.
+ * Writes the signal rows with `COPY … FROM STDIN`, the bulk path PostgreSQL is built for: on
+ * a server streamed over the transaction's own connection, on PGlite handed over as one blob.
+ * Both take the same text (copyLines), so the two backends store exactly the same rows.
  */
 async function insertSignals(tx: Tx, rows: SignalRow[], now: string): Promise<void> {
   if (rows.length === 0) return;
 
-  const client = serverClientOf(tx);
-  if (client !== null) {
+  const client = clientOf(tx);
+  if (client instanceof pg.Client) {
     await pipeline(Readable.from(copyLines(rows, now)), client.query(copyFrom(COPY_SIGNALS)));
     return;
   }
+  const blob = new Blob([...copyLines(rows, now)]);
+  await client.query(COPY_SIGNALS.replace('STDIN', "'/dev/blob'"), [], { blob });
+}
 
-  const text = (pick: (r: SignalRow) => unknown) =>
-    sql.param(
-      rows.map((r) => {
-        const v = pick(r);
-        return v === undefined || v === null ? null : textOf(v);
-      }),
-    );
-  const json = (pick: (r: SignalRow) => unknown) =>
-    sql.param(rows.map((r) => JSON.stringify(pick(r) ?? null)));
-  const signal = (r: SignalRow) => r.pending.signal;
-
-  await tx.execute(sql`
-    INSERT INTO ${signals} (id, investigation_id, duplicate, format, source, source_kind,
-      source_event_id, fingerprint, occurred_at, original_timestamp, received_at, title,
-      severity, host, source_ip, destination_ip, principal, tenant_id, reporter, exercise_id,
-      suppressed_by, observables, raw)
-    SELECT id, investigation_id, duplicate::boolean, format, source, source_kind,
-      source_event_id, fingerprint, occurred_at::timestamptz, original_timestamp,
-      received_at::timestamptz, title, severity, host, source_ip, destination_ip, principal,
-      tenant_id, reporter, exercise_id, suppressed_by, observables::jsonb, raw::jsonb
-    FROM unnest(${text((r) => r.id)}::text[], ${text((r) => r.investigationId)}::text[],
-      ${text((r) => r.duplicate)}::text[], ${text((r) => signal(r).format)}::text[],
-      ${text((r) => r.pending.source)}::text[], ${text((r) => signal(r).sourceKind)}::text[],
-      ${text((r) => signal(r).sourceEventId)}::text[],
-      ${text((r) => signal(r).fingerprint)}::text[],
-      ${text((r) => signal(r).occurredAt)}::text[],
-      ${text((r) => signal(r).originalTimestamp)}::text[], ${text(() => now)}::text[],
-      ${text((r) => signal(r).title)}::text[], ${text((r) => signal(r).severity)}::text[],
-      ${text((r) => signal(r).host)}::text[], ${text((r) => signal(r).sourceIp)}::text[],
-      ${text((r) => signal(r).destinationIp)}::text[],
-      ${text((r) => signal(r).principal)}::text[], ${text((r) => r.pending.tenantId)}::text[],
-      ${text((r) => r.pending.reporter)}::text[], ${text((r) => signal(r).exerciseId)}::text[],
-      ${text((r) => r.suppressedBy)}::text[], ${json((r) => signal(r).observables)}::text[],
-      ${json((r) => signal(r).raw)}::text[])
-      AS s(id, investigation_id, duplicate, format, source, source_kind, source_event_id,
-        fingerprint, occurred_at, original_timestamp, received_at, title, severity, host,
-        source_ip, destination_ip, principal, tenant_id, reporter, exercise_id, suppressed_by,
-        observables, raw)`);
+/** What a PGlite transaction offers for COPY: a query that reads `/dev/blob` from a Blob. */
+interface BlobQuery {
+  query(text: string, params: unknown[], options: { blob: Blob }): Promise<unknown>;
 }
 
 /**
- * The node-postgres connection a drizzle transaction runs on, or null on PGlite. drizzle keeps
- * it as `session.client` (a pool client checked out for the transaction).
+ * The connection a drizzle transaction runs on: drizzle keeps it as `session.client`, a pool
+ * client checked out for the transaction on a server, PGlite's transaction object on PGlite.
  */
-function serverClientOf(tx: Tx): pg.PoolClient | null {
+function clientOf(tx: Tx): pg.PoolClient | BlobQuery {
   const client = (tx as unknown as { session?: { client?: unknown } }).session?.client;
-  return client instanceof pg.Client ? (client as pg.PoolClient) : null;
+  if (typeof (client as BlobQuery | undefined)?.query !== 'function') {
+    throw new Error('intake: the transaction exposes no database client to COPY through');
+  }
+  return client as pg.PoolClient | BlobQuery;
 }
 
 /**

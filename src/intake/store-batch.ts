@@ -60,8 +60,12 @@ export interface SignalPlan {
   keys: CorrelationKey[];
   keyIds: string[];
   at: number;
-  /** The COPY text of the row's columns after STORE_TIME_COLUMNS, without the line end. */
-  copyTail: string;
+  /**
+   * The COPY text (UTF-8) of the row's columns after STORE_TIME_COLUMNS, with the line end. Bytes
+   * rather than a string: it waits for its batch outside the JavaScript heap, which the garbage
+   * collector would otherwise copy and mark again and again.
+   */
+  copyTail: Buffer;
 }
 
 export function planSignal(p: PendingSignal): SignalPlan {
@@ -75,13 +79,13 @@ export function planSignal(p: PendingSignal): SignalPlan {
     `${f(signal.originalTimestamp)}\t${f(signal.title)}\t${f(signal.severity)}\t` +
     `${f(signal.host)}\t${f(signal.sourceIp)}\t${f(signal.destinationIp)}\t` +
     `${f(signal.principal)}\t${f(p.tenantId)}\t${f(p.reporter)}\t${f(signal.exerciseId)}\t` +
-    `${f(JSON.stringify(signal.observables))}\t${f(JSON.stringify(signal.raw ?? null))}`;
+    `${f(JSON.stringify(signal.observables))}\t${f(JSON.stringify(signal.raw ?? null))}\n`;
   return {
     eventKey: eventKeyOf(p),
     keys,
     keyIds: keys.map(keyId),
     at: Date.parse(signal.occurredAt),
-    copyTail,
+    copyTail: Buffer.from(copyTail, 'utf8'),
   };
 }
 
@@ -582,21 +586,25 @@ export function copyField(value: unknown): string {
   return text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] ?? c);
 }
 
-// Rows go to the socket in chunks of about this many characters: one write per row would cost
-// more than the rows' own encoding.
+// Rows go to the socket in chunks of about this many bytes: one write per row would cost more
+// than the rows' own encoding.
 const COPY_CHUNK = 256 * 1024;
 
-function* copyLines(rows: SignalRow[], now: string): Generator<string> {
-  let chunk = '';
+function* copyLines(rows: SignalRow[], now: string): Generator<Buffer> {
+  let parts: Buffer[] = [];
+  let size = 0;
   for (const r of rows) {
     const head = [r.id, r.investigationId, r.duplicate ? 't' : 'f', now, r.suppressedBy];
-    chunk += `${head.map(copyField).join('\t')}\t${r.plan.copyTail}\n`;
-    if (chunk.length >= COPY_CHUNK) {
-      yield chunk;
-      chunk = '';
+    const start = Buffer.from(`${head.map(copyField).join('\t')}\t`, 'utf8');
+    parts.push(start, r.plan.copyTail);
+    size += start.length + r.plan.copyTail.length;
+    if (size >= COPY_CHUNK) {
+      yield Buffer.concat(parts, size);
+      parts = [];
+      size = 0;
     }
   }
-  if (chunk.length > 0) yield chunk;
+  if (size > 0) yield Buffer.concat(parts, size);
 }
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;

@@ -85,3 +85,45 @@ describeEachBackend('titles of alerts', (backend) => {
     expect((row?.raw as { title: string }).title).toBe(record.title);
   });
 });
+
+describeEachBackend('text as stored', (backend) => {
+  let store: Store;
+
+  beforeEach(async () => {
+    store = await backend.open();
+  });
+  afterEach(() => store.close());
+
+  it('stores tabs, backslashes, line breaks, a literal \\N and any Unicode exactly', async () => {
+    // Signal rows travel in COPY text format, where tab, newline, backslash and \N are syntax.
+    const record = {
+      time: '2026-11-30T08:00:00Z',
+      id: 'evt\t1\\2',
+      title: 'C:\\Temp\\payload "x" ✓ 😀 ﬁ',
+      host: '\\N',
+      principal: 'CORP\\alice\tadmin',
+      tenant: '',
+      nested: { 'key\twith\\tab': ['line\nbreak', '\r\n', '\\N', '\\\\', 'é'] },
+    };
+    const adapter = adapterFor('generic');
+    const parsed = adapter.parse(record, new Date());
+    if (parsed.kind !== 'signal') throw new Error(`the generic adapter refused the record`);
+
+    const summary = await ingestRecords(store.db, adapter, [{ line: 1, record }], {
+      actor: cliActor('admin'),
+    });
+
+    expect(summary).toMatchObject({ accepted: 1, rejected: 0 });
+    const [row] = await store.db.select().from(signals);
+    expect(row).toMatchObject({
+      sourceEventId: parsed.signal.sourceEventId,
+      title: record.title,
+      host: '\\N',
+      principal: parsed.signal.principal,
+      fingerprint: parsed.signal.fingerprint,
+    });
+    expect(row?.host).not.toBeNull();
+    expect(row?.raw).toEqual(record);
+    expect(row?.observables).toEqual(parsed.signal.observables);
+  });
+});

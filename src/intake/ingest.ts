@@ -78,6 +78,7 @@ const MAX_DEPTH = 64;
 /**
  * What would stop a record from being stored as evidence: nesting beyond MAX_DEPTH, a NUL
  * character (PostgreSQL text cannot hold U+0000) or a lone UTF-16 surrogate (not Unicode).
+ * Of several, the first in the record's own order is named.
  */
 export function storageProblem(value: unknown): { field: string | null; reason: string } | null {
   const found = problemIn(value, 0);
@@ -190,21 +191,31 @@ export async function ingestRecords(
       results.forEach(report);
       holdHeapBudget();
     });
+    // Its failure is taken up when it is next awaited; until then (the next batch is still being
+    // read) it must not count as unhandled, which would end the process instead of the import.
+    storing.catch(() => undefined);
   };
 
-  for await (const item of records) {
-    const prepared = prepare(adapter, item, opts);
-    if ('status' in prepared) {
-      report(prepared);
-      continue;
+  try {
+    for await (const item of records) {
+      const prepared = prepare(adapter, item, opts);
+      if ('status' in prepared) {
+        report(prepared);
+        continue;
+      }
+      batch.push(prepared);
+      if (batch.length >= batchSize) {
+        await flush(batch);
+        batch = [];
+      }
     }
-    batch.push(prepared);
-    if (batch.length >= batchSize) {
-      await flush(batch);
-      batch = [];
-    }
+    if (batch.length > 0) await flush(batch);
+  } catch (error) {
+    // Reading or parsing failed: the batch before may still be storing. It finishes (or fails)
+    // before this error goes up, so nothing is left running unwatched.
+    await storing.catch(() => undefined);
+    throw error;
   }
-  if (batch.length > 0) await flush(batch);
   await storing;
 
   summary.results.sort((a, b) => a.line - b.line);

@@ -79,7 +79,7 @@ export function planSignal(p: PendingSignal): SignalPlan {
     `${f(signal.originalTimestamp)}\t${f(signal.title)}\t${f(signal.severity)}\t` +
     `${f(signal.host)}\t${f(signal.sourceIp)}\t${f(signal.destinationIp)}\t` +
     `${f(signal.principal)}\t${f(p.tenantId)}\t${f(p.reporter)}\t${f(signal.exerciseId)}\t` +
-    `${f(JSON.stringify(signal.observables))}\t${f(JSON.stringify(signal.raw ?? null))}\n`;
+    `${f(JSON.stringify(signal.observables ?? []))}\t${f(JSON.stringify(signal.raw ?? null))}\n`;
   return {
     eventKey: eventKeyOf(p),
     keys,
@@ -550,8 +550,10 @@ async function insertSignals(tx: Tx, rows: SignalRow[], now: string): Promise<vo
   if (rows.length === 0) return;
 
   const client = clientOf(tx);
-  if (client instanceof pg.Client) {
-    await pipeline(Readable.from(copyLines(rows, now)), client.query(copyFrom(COPY_SIGNALS)));
+  // A node-postgres client, even one from another copy of the pg package, has a connection.
+  if (client instanceof pg.Client || 'connection' in client) {
+    const server = client as pg.PoolClient;
+    await pipeline(Readable.from(copyLines(rows, now)), server.query(copyFrom(COPY_SIGNALS)));
     return;
   }
   const blob = new Blob([...copyLines(rows, now)]);

@@ -269,6 +269,30 @@ describeEachBackend('correlation and suppression', (backend) => {
     expect(await verifyAuditLog(store.db)).toMatchObject({ ok: true });
   });
 
+  it('reports a batch that fails while the next is still being read as the import failing', async () => {
+    const failing = {
+      ...adapterFor('generic'),
+      afterStore: (_tx: unknown, _stored: unknown, signal: { sourceEventId: string | null }) =>
+        signal.sourceEventId === 's-1'
+          ? Promise.reject(new Error('the database went away'))
+          : Promise.resolve(),
+    };
+    // A slow source: the first batch fails for good while the loop waits for the third line.
+    async function* slowly() {
+      for (let i = 1; i <= 4; i++) {
+        if (i > 2) await new Promise((resolve) => setTimeout(resolve, 300));
+        yield { line: i, record: alert({ id: `s-${i}` }) };
+      }
+    }
+    const run = ingestRecords(store.db, failing, slowly(), {
+      actor: cliActor('admin', 'tester'),
+      batchSize: 2,
+    });
+
+    await expect(run).rejects.toThrow('the database went away');
+    expect(await count(signals)).toBe(0);
+  });
+
   it('audits every opened investigation and every stored batch with a digest', async () => {
     await ingest([alert({ id: '1' }), alert({ id: '2', title: 'Other' }), alert({ id: '3' })]);
 

@@ -75,6 +75,9 @@ export const DEFAULT_BATCH_SIZE = 10_000;
 // Deeper nesting than any sender format uses; it would only exhaust the stack later.
 const MAX_DEPTH = 64;
 
+/** The longest event id kept (UTF-8 bytes): far above any sender's, far below the index limit. */
+export const MAX_EVENT_ID_BYTES = 1024;
+
 /**
  * What would stop a record from being stored as evidence: nesting beyond MAX_DEPTH, a NUL
  * character (PostgreSQL text cannot hold U+0000) or a lone UTF-16 surrogate (not Unicode).
@@ -269,6 +272,20 @@ function prepare(
       code: 'BD_INTAKE_FIELD_INVALID',
       field: 'occurredAt',
       reason: `occurredAt ${outcome.signal.originalTimestamp} ${range}`,
+    };
+  }
+
+  // The event id is indexed with its source; PostgreSQL refuses an index entry over about 2.7 kB,
+  // and that refusal would stop the whole import rather than this one line.
+  const eventId = outcome.signal.sourceEventId;
+  const idBytes = eventId === null ? 0 : Buffer.byteLength(eventId, 'utf8');
+  if (idBytes > MAX_EVENT_ID_BYTES) {
+    return {
+      line: item.line,
+      status: 'rejected',
+      code: 'BD_INTAKE_FIELD_INVALID',
+      field: 'sourceEventId',
+      reason: `the sender's event id is ${idBytes} bytes long; at most ${MAX_EVENT_ID_BYTES} are accepted`,
     };
   }
 

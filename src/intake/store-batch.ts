@@ -70,7 +70,7 @@ export interface SignalPlan {
 
 export function planSignal(p: PendingSignal): SignalPlan {
   const { signal } = p;
-  const keys = withExercise(correlationKeys(signal, p.rule, p.tenantId), signal);
+  const keys = withExercise(correlationKeys(signal, p.rule, p.tenantId), signal).map(boundedKey);
   const f = copyField;
   // One template rather than an array joined: this runs for every line of every import.
   const copyTail =
@@ -279,6 +279,29 @@ export async function storeBatch(
 function withExercise(keys: CorrelationKey[], signal: NormalizedSignal): CorrelationKey[] {
   if (signal.exerciseId === null) return keys;
   return keys.map((k) => ({ ...k, distinctKey: `exercise:${signal.exerciseId}|${k.distinctKey}` }));
+}
+
+/**
+ * Key text over this many UTF-8 bytes is stored as its SHA-256 instead: correlation keys are
+ * indexed, and PostgreSQL refuses an index entry over about 2.7 kB, which would stop the import.
+ * Equal texts still give equal keys; only the stored key row no longer shows the text.
+ */
+const MAX_KEY_BYTES = 512;
+
+function boundedKey(key: CorrelationKey): CorrelationKey {
+  const value = boundedText(key.value);
+  const distinctKey = boundedText(key.distinctKey);
+  return value === key.value && distinctKey === key.distinctKey
+    ? key
+    : { ...key, value, distinctKey };
+}
+
+function boundedText(text: string): string {
+  // Counting bytes only when the text could be over: most keys are short.
+  if (text.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(text, 'utf8') <= MAX_KEY_BYTES) {
+    return text;
+  }
+  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
 }
 
 function eventKeyOf(p: PendingSignal): string | null {

@@ -152,5 +152,6 @@ function flowIdOf(value: unknown): string | null {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
     return BigInt(value).toString();
   }
-  return typeof value === 'string' && /^\d+$/.test(value) ? value : null;
+  // At most 20 digits, as many as 2^64 - 1 has; a longer string is no flow id.
+  return typeof value === 'string' && /^\d{1,20}$/.test(value) ? value : null;
 }

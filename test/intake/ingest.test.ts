@@ -2,6 +2,8 @@
  * Records that cannot be stored are rejected on their own line; the lines around them are
  * taken as usual and nothing of the bad line is left behind.
  */
+import { randomBytes } from 'node:crypto';
+
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { cliActor } from '../../src/auth/actor.ts';
 import { ingestRecords } from '../../src/intake/ingest.ts';
@@ -125,5 +127,87 @@ describeEachBackend('text as stored', (backend) => {
     expect(row?.host).not.toBeNull();
     expect(row?.raw).toEqual(record);
     expect(row?.observables).toEqual(parsed.signal.observables);
+  });
+});
+
+describeEachBackend('values too long to index', (backend) => {
+  let store: Store;
+
+  beforeEach(async () => {
+    store = await backend.open();
+  });
+  afterEach(() => store.close());
+
+  const wazuh = (id: string, host = 'web-01') => ({
+    timestamp: '2024-01-01T10:00:00.000+0000',
+    rule: { level: 10, description: 'sshd: brute force trying to get access', id: '5712' },
+    agent: { id: '003', name: host },
+    id,
+    data: { srcip: '198.51.100.7' },
+  });
+
+  it('rejects an event id too long to index on its line and stores the lines around it', async () => {
+    const records = [wazuh('1.1'), wazuh('9'.repeat(3000)), wazuh('1.3')];
+    const summary = await ingestRecords(
+      store.db,
+      adapterFor('wazuh'),
+      records.map((record, i) => ({ line: i + 1, record })),
+      { actor: cliActor('admin') },
+    );
+
+    expect(summary).toMatchObject({ rejected: 1 });
+    expect(summary.accepted + summary.duplicates).toBe(2);
+    expect(summary.results[0]).toMatchObject({
+      line: 2,
+      code: 'BD_INTAKE_FIELD_INVALID',
+      field: 'sourceEventId',
+      reason: expect.stringContaining('3000 bytes'),
+    });
+    const rows = await store.db.select().from(signals);
+    expect(rows.map((r) => r.sourceEventId).sort()).toEqual(['1.1', '1.3']);
+  });
+
+  it('takes a Suricata flow_id of thousands of digits as no flow id', async () => {
+    const long = { ...buildEveAlert({ sid: 2 }), flow_id: '7'.repeat(3000) };
+    const body = [buildEveAlert({ sid: 1 }), long, buildEveAlert({ sid: 3 })]
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    const summary = await ingestRecords(
+      store.db,
+      adapterFor('suricata'),
+      parseRecordsFromBody(body),
+      { actor: cliActor('admin') },
+    );
+
+    expect(summary).toMatchObject({ accepted: 3, rejected: 0 });
+    const rows = await store.db.select().from(signals);
+    expect(rows.every((r) => (r.sourceEventId ?? '').length < 100)).toBe(true);
+  });
+
+  it('groups by a host name of 50,000 characters through its digest', async () => {
+    // Random text: a repeated character would compress below the index limit.
+    const huge = `h${randomBytes(25_000).toString('hex')}`;
+    const other = `h${randomBytes(25_000).toString('hex')}`;
+    const records = [wazuh('2.1', huge), wazuh('2.2', huge), wazuh('2.3', other)].map((r, i) => ({
+      ...r,
+      rule: { ...r.rule, id: String(5712 + i), description: `rule ${i}` },
+    }));
+    const summary = await ingestRecords(
+      store.db,
+      adapterFor('wazuh'),
+      records.map((record, i) => ({ line: i + 1, record })),
+      {
+        actor: cliActor('admin'),
+        keepAllResults: true,
+        correlation: { default: { groupBy: ['host'] } },
+      },
+    );
+
+    expect(summary).toMatchObject({ accepted: 3, rejected: 0 });
+    const [a, b, c] = summary.results as { investigationId: string }[];
+    expect(b?.investigationId).toBe(a?.investigationId);
+    expect(c?.investigationId).not.toBe(a?.investigationId);
+    const rows = await store.db.select().from(signals);
+    expect(rows.filter((r) => r.host === huge)).toHaveLength(2);
   });
 });

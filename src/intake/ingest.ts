@@ -285,7 +285,9 @@ function prepare(
       status: 'rejected',
       code: 'BD_INTAKE_FIELD_INVALID',
       field: 'sourceEventId',
-      reason: `the sender's event id is ${idBytes} bytes long; at most ${MAX_EVENT_ID_BYTES} are accepted`,
+      reason:
+        `the sender's event id is ${idBytes} bytes long; ` +
+        `at most ${MAX_EVENT_ID_BYTES} are accepted`,
     };
   }
 
@@ -307,9 +309,6 @@ function prepare(
   };
   // Worked out now, while the batch before is being stored, not inside this one's transaction.
   pending.plan = planSignal(pending);
-  // The plan holds the record's JSON: the parsed record need not wait for its batch in memory,
-  // where collecting it again and again was the largest single cost of a long import.
-  if (pending.afterStore === undefined) pending.signal = { ...signal, raw: null };
   return pending;
 }
 

@@ -562,7 +562,8 @@ const PLANNED_COLUMNS = [
   'raw',
 ];
 
-const COPY_SIGNALS = `COPY signals (${[...STORE_TIME_COLUMNS, ...PLANNED_COLUMNS].join(', ')}) FROM STDIN`;
+const COPY_COLUMNS = [...STORE_TIME_COLUMNS, ...PLANNED_COLUMNS].join(', ');
+const COPY_SIGNALS = `COPY signals (${COPY_COLUMNS}) FROM STDIN`;
 
 /**
  * Writes the signal rows with `COPY … FROM STDIN`, the bulk path PostgreSQL is built for: on

@@ -269,7 +269,7 @@ describeEachBackend('correlation and suppression', (backend) => {
     expect(await verifyAuditLog(store.db)).toMatchObject({ ok: true });
   });
 
-  it('reports a batch that fails while the next is still being read as the import failing', async () => {
+  it('fails the import when a batch fails while the next is still being read', async () => {
     const failing = {
       ...adapterFor('generic'),
       afterStore: (_tx: unknown, _stored: unknown, signal: { sourceEventId: string | null }) =>

@@ -32,19 +32,29 @@ describeInBrowser('console sign-in through OpenID Connect', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    const port = await freePort();
-    const redirectUri = `http://127.0.0.1:${port}/api/v1/auth/oidc/callback`;
-    provider = await startTestProvider([redirectUri]);
-    server = await startConsoleServer({
-      port,
-      oidc: {
-        issuer: provider.issuer,
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        redirectUri,
-        scope: 'openid email',
-      },
-    });
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const redirectUri = `http://127.0.0.1:${port}/api/v1/auth/oidc/callback`;
+      provider = await startTestProvider([redirectUri]);
+      try {
+        server = await startConsoleServer({
+          port,
+          oidc: {
+            issuer: provider.issuer,
+            clientId: CLIENT_ID,
+            clientSecret: CLIENT_SECRET,
+            redirectUri,
+            scope: 'openid email',
+          },
+        });
+        break;
+      } catch (error) {
+        await provider.close();
+        // Another listener (the provider itself, or another test file) took the port between
+        // the probe and the start: try another, a few times.
+        if (attempt >= 5 || !String(error).includes('EADDRINUSE')) throw error;
+      }
+    }
     browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {

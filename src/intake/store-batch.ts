@@ -284,9 +284,12 @@ function withExercise(keys: CorrelationKey[], signal: NormalizedSignal): Correla
 /**
  * Key text over this many UTF-8 bytes is stored as its SHA-256 instead: correlation keys are
  * indexed, and PostgreSQL refuses an index entry over about 2.7 kB, which would stop the import.
- * Equal texts still give equal keys; only the stored key row no longer shows the text.
+ * Equal texts still give equal keys; only the stored key row no longer shows the text. Text
+ * that itself starts with DIGEST_PREFIX is digested too, so a sender cannot name a host after
+ * another host's digest and join that host's investigation.
  */
 const MAX_KEY_BYTES = 512;
+const DIGEST_PREFIX = 'sha256:';
 
 function boundedKey(key: CorrelationKey): CorrelationKey {
   const value = boundedText(key.value);
@@ -298,10 +301,10 @@ function boundedKey(key: CorrelationKey): CorrelationKey {
 
 function boundedText(text: string): string {
   // Counting bytes only when the text could be over: most keys are short.
-  if (text.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(text, 'utf8') <= MAX_KEY_BYTES) {
-    return text;
-  }
-  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+  const short =
+    text.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(text, 'utf8') <= MAX_KEY_BYTES;
+  if (short && !text.startsWith(DIGEST_PREFIX)) return text;
+  return `${DIGEST_PREFIX}${createHash('sha256').update(text, 'utf8').digest('hex')}`;
 }
 
 function eventKeyOf(p: PendingSignal): string | null {

@@ -2,7 +2,7 @@
  * Records that cannot be stored are rejected on their own line; the lines around them are
  * taken as usual and nothing of the bad line is left behind.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { cliActor } from '../../src/auth/actor.ts';
@@ -134,6 +134,29 @@ describeEachBackend('ingest of unstorable records', (backend) => {
     const rows = await store.db.select().from(signals);
     expect(rows.filter((r) => r.host === huge)).toHaveLength(2);
   });
+
+  it('never lets a host named like a digest join the long host it imitates', async () => {
+    const huge = `h${randomBytes(25_000).toString('hex')}`;
+    const imitation = `sha256:${createHash('sha256').update(huge, 'utf8').digest('hex')}`;
+    const records = [wazuh('3.1', huge), wazuh('3.2', imitation)].map((r, i) => ({
+      ...r,
+      rule: { ...r.rule, id: String(5800 + i), description: `rule ${i}` },
+    }));
+    const summary = await ingestRecords(
+      store.db,
+      adapterFor('wazuh'),
+      records.map((record, i) => ({ line: i + 1, record })),
+      {
+        actor: cliActor('admin'),
+        keepAllResults: true,
+        correlation: { default: { groupBy: ['host'] } },
+      },
+    );
+
+    expect(summary).toMatchObject({ accepted: 2, rejected: 0 });
+    const [a, b] = summary.results as { investigationId: string }[];
+    expect(b?.investigationId).not.toBe(a?.investigationId);
+  });
 });
 
 describeEachBackend('text as stored', (backend) => {
@@ -192,4 +215,5 @@ describeEachBackend('text as stored', (backend) => {
     expect(row?.raw).toEqual(record);
     expect(row?.observables).toEqual(parsed.signal.observables);
   });
+
 });

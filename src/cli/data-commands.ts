@@ -7,6 +7,7 @@ import { actorLabel, cliActor } from '../auth/actor.ts';
 import { createToken, revokeToken } from '../auth/tokens.ts';
 import { ROLES } from '../domain/types.ts';
 import { fail } from '../domain/errors.ts';
+import { escapedControls } from '../domain/visible-text.ts';
 import { loadCorrelationConfig } from '../intake/correlation-config.ts';
 import { sniffFile } from '../intake/auto.ts';
 import { ingestEmailRecords } from '../intake/email-ingest.ts';
@@ -105,8 +106,10 @@ export function registerDataCommands(program: Command): void {
 
         for (const r of summary.results) {
           if (r.status === 'rejected') {
-            const field = r.field ? ` (${r.field})` : '';
-            process.stderr.write(`line ${r.line}: rejected ${r.code}${field}: ${r.reason}\n`);
+            // Field paths and reasons can quote the file's own text: printed, never obeyed.
+            const field = r.field ? ` (${escapedControls(r.field)})` : '';
+            const reason = escapedControls(r.reason);
+            process.stderr.write(`line ${r.line}: rejected ${r.code}${field}: ${reason}\n`);
           }
         }
         const { accepted, duplicates, repeats, suppressed, skipped, rejected } = summary;

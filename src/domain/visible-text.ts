@@ -71,3 +71,15 @@ const NOT_ONE_LINE_ALL = new RegExp(NOT_ONE_LINE.source, 'gu');
 export function oneLine(text: string): string {
   return text.replace(NOT_ONE_LINE_ALL, ' ').replace(/ {2,}/g, ' ').trim();
 }
+
+/**
+ * `text` safe to print where an operator reads it (a terminal, a log line): each control
+ * character, line or paragraph separator and bidi override is written as its code point
+ * (`\u001b`), so text a sender chose can neither recolour nor move nor reorder what is shown.
+ */
+export function escapedControls(text: string): string {
+  return text.replace(
+    NOT_ONE_LINE_ALL,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

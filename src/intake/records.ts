@@ -9,6 +9,7 @@ import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
 import type { ErrorCode } from '../domain/errors.ts';
+import { escapedControls } from '../domain/visible-text.ts';
 import { allChunks } from './stream-chunks.ts';
 
 /**
@@ -178,7 +179,10 @@ function tryParse(text: string): { ok: true; value: unknown } | { ok: false; err
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    // JSON.parse quotes the line it refused, escape sequences and all; the message is shown to
+    // operators, so those become visible code points instead of acting on their terminal.
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: escapedControls(message) };
   }
 }
 

@@ -3,7 +3,7 @@
  * test/http/invisible-text.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { formatCharacterIn, showsNoText } from '../../src/domain/visible-text.ts';
+import { escapedControls, formatCharacterIn, showsNoText } from '../../src/domain/visible-text.ts';
 
 describe('showsNoText', () => {
   it('is true for joiners, zero-width spaces, tag characters and blank letters alone', () => {
@@ -34,5 +34,19 @@ describe('formatCharacterIn', () => {
     const names = ['alice', 'Zoë Ødegård', 'Zoe\u0308', 'Ιωάννα', 'arn:aws:iam::1:user/x y'];
 
     expect(names.map(formatCharacterIn)).toEqual(names.map(() => null));
+  });
+});
+
+describe('escapedControls', () => {
+  it('writes controls, separators and bidi overrides as code points', () => {
+    const text = 'a\u001b[31mb\tc\nd\u2028e\u202Ef\u0000';
+
+    expect(escapedControls(text)).toBe('a\\u001b[31mb\\u0009c\\u000ad\\u2028e\\u202ef\\u0000');
+  });
+
+  it('leaves printable text of any script, emoji and accents as it is', () => {
+    const texts = ['Zoë Ødegård', 'Ιωάννα', '😀 ✓', 'C:\\Temp "x"', ''];
+
+    expect(texts.map(escapedControls)).toEqual(texts);
   });
 });

@@ -1,0 +1,48 @@
+/**
+ * `breachdesk ingest` on a file whose bad lines carry terminal escape sequences and bidi
+ * overrides, as an operator's terminal would receive the report: the real command in a child
+ * process on PGlite in a folder of its own. Regression: JSON.parse quotes the refused line in its
+ * message, and that message reached stderr with the sender's escape sequences intact.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../bin/breachdesk.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+const dir = mkdtempSync(join(tmpdir(), 'bd-ingest-hostile-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const GOOD = JSON.stringify({ time: '2024-03-10T06:30:00Z', title: 'Canary opened', host: 'f1' });
+// ESC [2J clears the screen; U+202E turns the rest of the line around; BEL rings.
+const HOSTILE = '{"title": \u202E\u001b[2J\u001b[31mnot json\u0007}';
+
+describe('breachdesk ingest reporting lines it refused', () => {
+  it('shows control characters and bidi overrides as code points, never raw', async () => {
+    const file = join(dir, 'alerts.ndjson');
+    writeFileSync(file, `${GOOD}\n${HOSTILE}\n`);
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => !k.startsWith('BREACHDESK_') && k !== 'DATABASE_URL',
+      ),
+    );
+    const argv = [BIN, '--data-dir', join(dir, 'data'), 'ingest', file, '--format', 'generic'];
+
+    const { stdout, stderr } = await run('node', argv, { cwd: ROOT, env });
+
+    expect(stdout).toContain('accepted 1');
+    expect(stdout).toContain('rejected 1');
+    const report = stderr.split('\n').find((l) => l.startsWith('line 2: rejected'));
+    expect(report).toContain('BD_INTAKE_MALFORMED_JSON');
+    expect(report).toContain('\\u001b[2J');
+    expect(report).toContain('\\u202e');
+    expect(stderr.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202E]/u);
+  });
+});

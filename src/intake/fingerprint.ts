@@ -1,7 +1,7 @@
 /**
  * The stable identity of "the same thing happening again", used to de-duplicate signals.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * SHA-256 (hex) over the JSON array `[format, ...keys]`. JSON keeps the encoding unambiguous
@@ -10,5 +10,6 @@ import { createHash } from 'node:crypto';
  */
 export function fingerprint(format: string, keys: (string | number | null)[]): string {
   const canonical = JSON.stringify([format, ...keys]);
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  // The one-shot hash: it runs for every alert, and skips building a Hash object.
+  return hash('sha256', canonical, 'hex');
 }

@@ -68,12 +68,26 @@ export function objectOf(value: unknown): Record<string, unknown> {
 /** The value at a dotted path (`alert.signature_id`), or undefined when any step is absent. */
 export function valueAt(record: Record<string, unknown>, path: string): unknown {
   let current: unknown = record;
-  for (const key of path.split('.')) {
+  for (const key of pathSteps(path)) {
     // Own keys only: a key such as `__proto__` or `constructor` must not reach the prototype.
     if (!isPlainObject(current) || !Object.hasOwn(current, key)) return undefined;
     current = current[key];
   }
   return current;
+}
+
+// Adapters ask for the same few dozen paths for every record; splitting each once is enough.
+const STEPS = new Map<string, string[]>();
+const MAX_CACHED_PATHS = 1024;
+
+function pathSteps(path: string): string[] {
+  let steps = STEPS.get(path);
+  if (steps === undefined) {
+    steps = path.split('.');
+    // Paths come from code and configuration, not from records; the cap is only a safeguard.
+    if (STEPS.size < MAX_CACHED_PATHS) STEPS.set(path, steps);
+  }
+  return steps;
 }
 
 /** A required non-blank string at `path`; missing or blank and wrong type are told apart. */

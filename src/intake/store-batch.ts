@@ -158,12 +158,9 @@ export async function storeBatch(
   for (let i = 0; i < batch.length; i++) {
     const pending = batch[i] as PendingSignal;
     const plan = plans[i] as SignalPlan;
-    const { signal } = pending;
     const { eventKey } = plan;
     const known = eventKey === null ? undefined : seenEvents.get(eventKey);
-    const rule = rules.find((r) =>
-      matches(r.match, { ...signal, source: pending.source, tenantId: pending.tenantId }),
-    );
+    const rule = suppressingRule(rules, pending);
     // A repeat stays a repeat, except a signal suppressed by a rule that has since been revoked
     // or has expired: sent again, it is triaged now, or the revocation would never take effect
     // for the events that rule hid.
@@ -273,6 +270,14 @@ export async function storeBatch(
   await audit(tx, actor, receivedAt, newInvestigations, signalRows, results, lifted);
 
   return results;
+}
+
+/** The first active rule that matches the signal; most imports meet no rules at all. */
+function suppressingRule(rules: ActiveRule[], p: PendingSignal): ActiveRule | undefined {
+  if (rules.length === 0) return undefined;
+
+  const signal = { ...p.signal, source: p.source, tenantId: p.tenantId };
+  return rules.find((r) => matches(r.match, signal));
 }
 
 /** Exercise signals live in their own key space: they never join a real investigation. */
@@ -620,20 +625,26 @@ export function copyField(value: unknown): string {
 const COPY_CHUNK = 256 * 1024;
 
 function* copyLines(rows: SignalRow[], now: string): Generator<Buffer> {
-  let parts: Buffer[] = [];
+  const received = copyField(now);
+  let chunk = Buffer.allocUnsafe(COPY_CHUNK);
   let size = 0;
   for (const r of rows) {
-    const head = [r.id, r.investigationId, r.duplicate ? 't' : 'f', now, r.suppressedBy];
-    const start = Buffer.from(`${head.map(copyField).join('\t')}\t`, 'utf8');
-    parts.push(start, r.plan.copyTail);
-    size += start.length + r.plan.copyTail.length;
-    if (size >= COPY_CHUNK) {
-      yield Buffer.concat(parts, size);
-      parts = [];
+    const head =
+      `${copyField(r.id)}\t${copyField(r.investigationId)}\t${r.duplicate ? 't' : 'f'}\t` +
+      `${received}\t${copyField(r.suppressedBy)}\t`;
+    const tail = r.plan.copyTail;
+    // A head is at most a few hundred bytes; a row longer than a chunk goes out on its own.
+    const need = Buffer.byteLength(head, 'utf8') + tail.length;
+    if (size > 0 && size + need > chunk.length) {
+      yield chunk.subarray(0, size);
+      chunk = Buffer.allocUnsafe(COPY_CHUNK);
       size = 0;
     }
+    if (need > chunk.length) chunk = Buffer.allocUnsafe(need);
+    size += chunk.write(head, size, 'utf8');
+    size += tail.copy(chunk, size);
   }
-  if (size > 0) yield Buffer.concat(parts, size);
+  if (size > 0) yield chunk.subarray(0, size);
 }
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;

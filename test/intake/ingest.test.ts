@@ -216,4 +216,26 @@ describeEachBackend('text as stored', (backend) => {
     expect(row?.observables).toEqual(parsed.signal.observables);
   });
 
+  it('stores rows larger than one COPY chunk whole, in among small ones', async () => {
+    // Rows go out in chunks of 256 KiB; a row of several chunks must neither split nor merge.
+    const note = (n: number) => `${randomBytes(n / 2).toString('hex')}\t✓`;
+    const sizes = [10, 600_000, 20, 300_000, 262_000, 30];
+    const records = sizes.map((n, i) => ({
+      time: '2026-11-30T08:00:00Z',
+      id: `big-${i}`,
+      title: `row ${i}`,
+      note: note(n),
+    }));
+    const summary = await ingestRecords(
+      store.db,
+      adapterFor('generic'),
+      records.map((record, i) => ({ line: i + 1, record })),
+      { actor: cliActor('admin') },
+    );
+
+    expect(summary).toMatchObject({ accepted: sizes.length, rejected: 0 });
+    const rows = await store.db.select().from(signals);
+    const byId = new Map(rows.map((r) => [r.sourceEventId, r.raw]));
+    for (const record of records) expect(byId.get(record.id)).toEqual(record);
+  });
 });

@@ -67,7 +67,7 @@ export interface IngestOptions {
  * counts, keys, audit) whose work grows with the investigations and keys it touches, not with
  * its signals, so larger batches are faster: 2,000 → 10,000 took 200,000 alerts from 11,000 to
  * 18,600 a second. Two batches of parsed alerts are in memory at once (one storing, one
- * parsing); with the heap budget (heap-budget.ts) a 1 GB import peaks at 244 MB at this size
+ * parsing); with the heap budget (heap-budget.ts) a 1 GB import peaks at 238–244 MB at this size
  * (docs/benchmarks.md). bench/ingest and bench ingest-1gb measure both sides.
  */
 export const DEFAULT_BATCH_SIZE = 10_000;

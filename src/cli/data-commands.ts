@@ -77,7 +77,8 @@ export function registerDataCommands(program: Command): void {
       let format = opts.format;
       if (format === 'auto') {
         const detected = await sniffFile(file);
-        process.stderr.write(`ingest: ${file}: format ${detected.format} (${detected.reason})\n`);
+        const said = `${file}: format ${detected.format} (${detected.reason})`;
+        process.stderr.write(`ingest: ${escapedControls(said)}\n`);
         format = detected.format;
       }
       const adapter = adapterFor(format, { zone });

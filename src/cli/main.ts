@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { BreachdeskError } from '../domain/errors.ts';
+import { escapedControls } from '../domain/visible-text.ts';
 
 type Register = (program: Command) => void;
 
@@ -121,13 +122,14 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     const fileProblem = describeFileError(err);
+    // Messages can quote a file's name or contents: escape sequences in them are shown, not run.
     if (fileProblem !== null) {
-      process.stderr.write(`error BD_FILE_UNREADABLE: ${fileProblem}\n`);
+      process.stderr.write(`error BD_FILE_UNREADABLE: ${escapedControls(fileProblem)}\n`);
       return 2;
     }
     if (err instanceof BreachdeskError) {
-      const field = err.field ? ` (field: ${err.field})` : '';
-      process.stderr.write(`error ${err.code}: ${err.message}${field}\n`);
+      const field = err.field ? ` (field: ${escapedControls(err.field)})` : '';
+      process.stderr.write(`error ${err.code}: ${escapedControls(err.message)}${field}\n`);
       return err.status < 500 ? 2 : 1;
     }
     process.stderr.write(

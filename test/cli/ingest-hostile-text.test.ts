@@ -24,18 +24,32 @@ const GOOD = JSON.stringify({ time: '2024-03-10T06:30:00Z', title: 'Canary opene
 // ESC [2J clears the screen; U+202E turns the rest of the line around; BEL rings.
 const HOSTILE = '{"title": \u202E\u001b[2J\u001b[31mnot json\u0007}';
 
+/** Runs `breachdesk ingest` on an embedded database of its own; resolves whatever the code. */
+async function ingest(...args: string[]) {
+  // Flags only: BREACHDESK_* and DATABASE_URL would point the command elsewhere.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !k.startsWith('BREACHDESK_') && k !== 'DATABASE_URL',
+    ),
+  );
+  const argv = [BIN, '--data-dir', join(dir, 'data'), 'ingest', ...args];
+  try {
+    const { stdout, stderr } = await run('node', argv, { cwd: ROOT, env });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
 describe('breachdesk ingest reporting lines it refused', () => {
   it('shows control characters and bidi overrides as code points, never raw', async () => {
     const file = join(dir, 'alerts.ndjson');
     writeFileSync(file, `${GOOD}\n${HOSTILE}\n`);
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(
-        ([k]) => !k.startsWith('BREACHDESK_') && k !== 'DATABASE_URL',
-      ),
-    );
-    const argv = [BIN, '--data-dir', join(dir, 'data'), 'ingest', file, '--format', 'generic'];
 
-    const { stdout, stderr } = await run('node', argv, { cwd: ROOT, env });
+    const { code, stdout, stderr } = await ingest(file, '--format', 'generic');
+
+    expect(code).toBe(0);
 
     expect(stdout).toContain('accepted 1');
     expect(stdout).toContain('rejected 1');
@@ -43,6 +57,19 @@ describe('breachdesk ingest reporting lines it refused', () => {
     expect(report).toContain('BD_INTAKE_MALFORMED_JSON');
     expect(report).toContain('\\u001b[2J');
     expect(report).toContain('\\u202e');
+    expect(stderr.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202E]/u);
+  });
+
+  it('shows a file name with escape sequences as code points in its error', async () => {
+    // CSI (U+009B) is the one-byte form of ESC [ that some terminals still obey.
+    const file = join(dir, 'x\u001b[2J\u009b31m\u202Efdp.ndjson');
+    writeFileSync(file, '{"neither": "any format"}\n');
+
+    const { code, stderr } = await ingest(file, '--format', 'auto');
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('error BD_INTAKE_FORMAT_UNDETECTED');
+    expect(stderr).toContain('x\\u001b[2J\\u009b31m\\u202efdp.ndjson');
     expect(stderr.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202E]/u);
   });
 });

@@ -39,9 +39,11 @@ describe('formatCharacterIn', () => {
 
 describe('escapedControls', () => {
   it('writes controls, separators and bidi overrides as code points', () => {
-    const text = 'a\u001b[31mb\tc\nd\u2028e\u202Ef\u0000';
+    const text = 'a\u001b[31mb\tc\nd\u2028e\u202Ef\u0000g\u009bh\u007f';
 
-    expect(escapedControls(text)).toBe('a\\u001b[31mb\\u0009c\\u000ad\\u2028e\\u202ef\\u0000');
+    expect(escapedControls(text)).toBe(
+      'a\\u001b[31mb\\u0009c\\u000ad\\u2028e\\u202ef\\u0000g\\u009bh\\u007f',
+    );
   });
 
   it('leaves printable text of any script, emoji and accents as it is', () => {

@@ -219,7 +219,8 @@ describeEachBackend('text as stored', (backend) => {
   it('stores rows larger than one COPY chunk whole, in among small ones', async () => {
     // Rows go out in chunks of 256 KiB; a row of several chunks must neither split nor merge.
     const note = (n: number) => `${randomBytes(n / 2).toString('hex')}\t✓`;
-    const sizes = [10, 600_000, 20, 300_000, 262_000, 30];
+    // Then 400 small rows of about 1.3 KB, which fill a chunk and cross into the next.
+    const sizes = [10, 600_000, 20, 300_000, 262_000, 30, ...Array<number>(400).fill(1_000)];
     const records = sizes.map((n, i) => ({
       time: '2026-11-30T08:00:00Z',
       id: `big-${i}`,

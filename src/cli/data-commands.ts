@@ -121,7 +121,9 @@ export function registerDataCommands(program: Command): void {
         if (stop !== null && stop.lastLine === 0 && !isCompressionError(stop.error)) {
           throw stop.error;
         }
-        const error = stop === null ? null : readStopError(file, stop);
+        const stopped = stop === null ? null : readStopError(file, stop);
+        // It names the file, and a file's name can hold escape sequences: shown, never run.
+        const error = stopped && { code: stopped.code, message: escapedControls(stopped.message) };
 
         if (opts.json) {
           const failed = error && { error: { code: error.code, message: error.message } };

@@ -70,7 +70,7 @@ export interface SignalPlan {
 
 export function planSignal(p: PendingSignal): SignalPlan {
   const { signal } = p;
-  const keys = withExercise(correlationKeys(signal, p.rule, p.tenantId), signal).map(boundedKey);
+  const keys = correlationKeys(signal, p.rule, p.tenantId).map((k) => boundedKey(k, signal));
   const f = copyField;
   // One template rather than an array joined: this runs for every line of every import.
   const copyTail =
@@ -280,35 +280,53 @@ function suppressingRule(rules: ActiveRule[], p: PendingSignal): ActiveRule | un
   return rules.find((r) => matches(r.match, signal));
 }
 
-/** Exercise signals live in their own key space: they never join a real investigation. */
-function withExercise(keys: CorrelationKey[], signal: NormalizedSignal): CorrelationKey[] {
-  if (signal.exerciseId === null) return keys;
-  return keys.map((k) => ({ ...k, distinctKey: `exercise:${signal.exerciseId}|${k.distinctKey}` }));
-}
-
 /**
  * Key text over this many UTF-8 bytes is stored as its SHA-256 instead: correlation keys are
  * indexed, and PostgreSQL refuses an index entry over about 2.7 kB, which would stop the import.
- * Equal texts still give equal keys; only the stored key row no longer shows the text. Text
- * that itself starts with DIGEST_PREFIX is digested too, so a sender cannot name a host after
- * another host's digest and join that host's investigation.
+ * Equal texts still give equal keys; only the stored key row no longer shows the text.
  */
 const MAX_KEY_BYTES = 512;
-const DIGEST_PREFIX = 'sha256:';
 
-function boundedKey(key: CorrelationKey): CorrelationKey {
+// Text a key of real activity never starts with as it is: a sender's value that does is
+// digested, so no host can pass for another's digest and no alert for an exercise.
+const DIGEST_PREFIX = 'sha256:';
+const EXERCISE_PREFIX = 'exercise:';
+
+/**
+ * A key as stored. Exercise signals live in a key space of their own, `exercise:` followed by
+ * the JSON of [exercise id, distinguishing value] (JSON, so that no id and value can pass for
+ * another pair); they never join real activity, nor real activity them.
+ */
+function boundedKey(key: CorrelationKey, signal: NormalizedSignal): CorrelationKey {
   const value = boundedText(key.value);
-  const distinctKey = boundedText(key.distinctKey);
+  const distinctKey =
+    signal.exerciseId === null
+      ? boundedText(key.distinctKey)
+      : exerciseKey(JSON.stringify([signal.exerciseId, key.distinctKey]));
   return value === key.value && distinctKey === key.distinctKey
     ? key
     : { ...key, value, distinctKey };
 }
 
 function boundedText(text: string): string {
-  // Counting bytes only when the text could be over: most keys are short.
-  const short =
-    text.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(text, 'utf8') <= MAX_KEY_BYTES;
-  if (short && !text.startsWith(DIGEST_PREFIX)) return text;
+  if (fits(text) && !text.startsWith(DIGEST_PREFIX) && !text.startsWith(EXERCISE_PREFIX)) {
+    return text;
+  }
+  return digest(text);
+}
+
+// `exercise:sha256:…` for a long one: a short one always goes on with `[`.
+function exerciseKey(json: string): string {
+  const text = `${EXERCISE_PREFIX}${json}`;
+  return fits(text) ? text : `${EXERCISE_PREFIX}${digest(text)}`;
+}
+
+// Counting bytes only when the text could be over: most keys are short.
+function fits(text: string): boolean {
+  return text.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(text, 'utf8') <= MAX_KEY_BYTES;
+}
+
+function digest(text: string): string {
   return `${DIGEST_PREFIX}${createHash('sha256').update(text, 'utf8').digest('hex')}`;
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -71,5 +72,27 @@ describe('breachdesk ingest reporting lines it refused', () => {
     expect(stderr).toContain('error BD_INTAKE_FORMAT_UNDETECTED');
     expect(stderr).toContain('x\\u001b[2J\\u009b31m\\u202efdp.ndjson');
     expect(stderr.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202E]/u);
+  });
+
+  it('shows such a name as code points when a .gz breaks partway, in text and in --json', async () => {
+    const lines = Array.from({ length: 2000 }, (_, i) =>
+      JSON.stringify({ time: '2024-03-10T06:30:00Z', title: `alert ${i}`, id: `e-${i}` }),
+    );
+    const whole = gzipSync(`${lines.join('\n')}\n`);
+    const file = join(dir, 'cut\u001b[2J\u009b31m\u0085\u202E.ndjson.gz');
+    writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
+
+    const text = await ingest(file, '--format', 'generic');
+    const json = await ingest(file, '--format', 'generic', '--json');
+
+    expect(text.code).toBe(2);
+    expect(text.stderr).toContain('error BD_FILE_UNREADABLE');
+    expect(text.stderr).toContain('cut\\u001b[2J\\u009b31m\\u0085\\u202e.ndjson.gz');
+    expect(text.stderr.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202E]/u);
+    expect(json.code).toBe(2);
+    const said = JSON.parse(json.stdout) as { error: { code: string; message: string } };
+    expect(said.error.code).toBe('BD_FILE_UNREADABLE');
+    expect(said.error.message).not.toMatch(/[\p{Cc}\u202E]/u);
+    expect(said.error.message).toContain('\\u009b31m');
   });
 });

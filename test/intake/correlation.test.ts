@@ -137,6 +137,53 @@ describeEachBackend('correlation and suppression', (backend) => {
     expect(rows.map((r) => r.exerciseId).sort()).toEqual(['RT-7', null].sort());
   });
 
+  it('never lets real activity name its way into an exercise, nor exercises into each other', async () => {
+    // The exercise key used to be `exercise:<id>|<distinguishing value>`: a real alert tagged
+    // `exercise:RT-1|T` carried the same key, and exercise `a|b` tagged `c` that of `a` tagged
+    // `b|c`. A real alert in an exercise's investigation would never send its notices.
+    const config: CorrelationConfig = { default: { groupBy: ['host'], distinguishBy: 'raw.tag' } };
+    const long = 'T'.repeat(600);
+    const red = (exerciseId: string, tag: string) =>
+      alert({ sourceKind: 'red_team', exerciseId, tag });
+    const real = (tag: string) => alert({ tag });
+    const summary = await ingest(
+      [
+        red('RT-1', 'T'),
+        real('exercise:RT-1|T'),
+        real('exercise:["RT-1","T"]'),
+        red('RT-1', long),
+        real(`exercise:RT-1|${long}`),
+        real(`exercise:["RT-1","${long}"]`),
+        red('a|b', 'c'),
+        red('a', 'b|c'),
+        // Titles of their own: each has a fingerprint of its own, so only the host key could join.
+      ].map((record, i) => ({ ...record, title: `alert ${i}` })),
+      { correlation: config },
+    );
+
+    expect(summary).toMatchObject({ rejected: 0, duplicates: 0 });
+    const ids = summary.results.map((r) => (r as { investigationId: string }).investigationId);
+    expect(new Set(ids).size).toBe(8);
+    const rows = await store.db.select().from(investigations);
+    expect(rows.filter((r) => r.exerciseId === null)).toHaveLength(4);
+  });
+
+  it('still groups the signals of one exercise, long distinguishing values too', async () => {
+    const config: CorrelationConfig = { default: { groupBy: ['host'], distinguishBy: 'raw.tag' } };
+    const red = (tag: string, title: string) =>
+      alert({ sourceKind: 'red_team', exerciseId: 'RT-2', tag, title });
+    const long = 'x'.repeat(600);
+    const summary = await ingest(
+      [red('T', 'one'), red('T', 'two'), red(long, 'three'), red(long, 'four')],
+      { correlation: config },
+    );
+
+    const ids = summary.results.map((r) => (r as { investigationId: string }).investigationId);
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[3]).toBe(ids[2]);
+    expect(ids[2]).not.toBe(ids[0]);
+  });
+
   it('does not add to a closed investigation, and a new signal never changes a stage', async () => {
     const config: CorrelationConfig = { default: { groupBy: ['host'] } };
     const first = await ingest([alert()], { correlation: config });

@@ -74,7 +74,7 @@ describe('breachdesk ingest reporting lines it refused', () => {
     expect(stderr.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202E]/u);
   });
 
-  it('shows such a name as code points when a .gz breaks partway, in text and in --json', async () => {
+  it('shows such a name as code points when a .gz breaks partway, text and --json', async () => {
     const lines = Array.from({ length: 2000 }, (_, i) =>
       JSON.stringify({ time: '2024-03-10T06:30:00Z', title: `alert ${i}`, id: `e-${i}` }),
     );

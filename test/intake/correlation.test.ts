@@ -137,7 +137,7 @@ describeEachBackend('correlation and suppression', (backend) => {
     expect(rows.map((r) => r.exerciseId).sort()).toEqual(['RT-7', null].sort());
   });
 
-  it('never lets real activity name its way into an exercise, nor exercises into each other', async () => {
+  it('keeps real activity out of exercises, and exercises out of each other', async () => {
     // The exercise key used to be `exercise:<id>|<distinguishing value>`: a real alert tagged
     // `exercise:RT-1|T` carried the same key, and exercise `a|b` tagged `c` that of `a` tagged
     // `b|c`. A real alert in an exercise's investigation would never send its notices.

@@ -168,13 +168,22 @@ describeEachBackend('correlation and suppression', (backend) => {
     expect(rows.filter((r) => r.exerciseId === null)).toHaveLength(4);
   });
 
-  it('still groups the signals of one exercise, long distinguishing values too', async () => {
+  it('still groups the signals of one exercise, and real ones tagged like it apart', async () => {
     const config: CorrelationConfig = { default: { groupBy: ['host'], distinguishBy: 'raw.tag' } };
     const red = (tag: string, title: string) =>
       alert({ sourceKind: 'red_team', exerciseId: 'RT-2', tag, title });
     const long = 'x'.repeat(600);
+    // Real alerts tagged like that exercise's key: digested, they still group with each other.
+    const real = (title: string) => alert({ tag: 'exercise:["RT-2","T"]', title });
     const summary = await ingest(
-      [red('T', 'one'), red('T', 'two'), red(long, 'three'), red(long, 'four')],
+      [
+        red('T', 'one'),
+        red('T', 'two'),
+        red(long, 'three'),
+        red(long, 'four'),
+        real('five'),
+        real('six'),
+      ],
       { correlation: config },
     );
 
@@ -182,6 +191,8 @@ describeEachBackend('correlation and suppression', (backend) => {
     expect(ids[1]).toBe(ids[0]);
     expect(ids[3]).toBe(ids[2]);
     expect(ids[2]).not.toBe(ids[0]);
+    expect(ids[5]).toBe(ids[4]);
+    expect(ids[4]).not.toBe(ids[0]);
   });
 
   it('does not add to a closed investigation, and a new signal never changes a stage', async () => {

@@ -5,7 +5,7 @@
  * formats, is BD_INTAKE_FORMAT_UNDETECTED naming what was seen. docs/intake-auto.md.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 
 import { fail } from '../domain/errors.ts';
 import { jsonMarksOf } from './auto/json-marks.ts';
@@ -38,6 +38,13 @@ export type Detection =
 
 /** Bytes of a file read to detect its format (before gunzip). */
 export const SNIFF_BYTES = 64 * 1024;
+
+/**
+ * Bytes of a gzip file read instead: compressed, a first record of a few hundred kilobytes can
+ * outgrow SNIFF_BYTES, and gunzip yields no line from a cut block. Still bounded, so that a
+ * file built to expand a thousandfold costs about a second, not the whole file.
+ */
+export const SNIFF_GZIP_BYTES = 16 * SNIFF_BYTES;
 
 /** Lines of a file or body looked at. */
 export const SNIFF_LINES = 200;
@@ -116,33 +123,46 @@ export function chosenFormat(
 }
 
 /**
- * Detects the format of a file from at most its first SNIFF_BYTES bytes (gunzipped when it
- * is gzip), and throws BD_INTAKE_FORMAT_UNDETECTED when it cannot. File errors (missing,
- * unreadable) are thrown as they come, like any other read of a file named by a user.
+ * Detects the format of a file from at most its first SNIFF_BYTES bytes (of a gzip file, its
+ * first SNIFF_GZIP_BYTES, gunzipped), and throws BD_INTAKE_FORMAT_UNDETECTED when it cannot.
+ * File errors (missing, unreadable) are thrown as they come, like any other read of a file
+ * named by a user.
  */
 export async function sniffFile(
   path: string,
 ): Promise<{ format: DetectableFormat; reason: string }> {
   const { size } = await stat(path);
-  const cut = size > SNIFF_BYTES;
+  const window = (await isGzip(path)) ? SNIFF_GZIP_BYTES : SNIFF_BYTES;
+  const cut = size > window;
   const lines: string[] = [];
   let stoppedEarly = false;
 
   try {
-    const head = createReadStream(path, { start: 0, end: SNIFF_BYTES - 1 });
+    const head = createReadStream(path, { start: 0, end: window - 1 });
     for await (const { text } of readTextLines(head)) {
       lines.push(text);
       stoppedEarly = lines.length >= SNIFF_LINES;
       if (stoppedEarly) break;
     }
   } catch (error) {
-    // A gzip file cut at SNIFF_BYTES ends inside a block; the whole lines before it stand.
+    // A gzip file cut at its window ends inside a block; the whole lines before it stand.
     if (!cut) throw error;
   }
 
   // The last line read from a cut file is cut too, unless it is all there is to go on.
   if (cut && !stoppedEarly && lines.length > 1) lines.pop();
   return chosenFormat(detectFormat({ firstLines: lines }), path);
+}
+
+/** True when the file starts with the gzip magic bytes (RFC 1952 §2.3.1: 1f 8b). */
+async function isGzip(path: string): Promise<boolean> {
+  const file = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await file.close();
+  }
 }
 
 /** Detects the format of an HTTP body from its first lines, as sniffFile does for a file. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { BreachdeskError } from '../../src/domain/errors.ts';
 import {
   DETECTABLE_FORMATS,
   SNIFF_BYTES,
+  SNIFF_GZIP_BYTES,
   chosenFormat,
   detectFormat,
   sniffBody,
@@ -244,12 +246,33 @@ describe('sniffFile and sniffBody', () => {
     await expect(sniffFile(path)).resolves.toMatchObject({ format: 'suricata' });
   });
 
+  it('detects a gzipped file whose first record outgrows SNIFF_BYTES compressed', async () => {
+    // Random text barely compresses: this record alone is over 300 KB of gzip.
+    const record = { time: T, title: 'big', blob: randomBytes(240_000).toString('base64') };
+    const path = join(dir, 'big-first.ndjson.gz');
+    writeFileSync(path, gzipSync(`${json(record)}\n${json({ time: T, title: 'small' })}\n`));
+
+    await expect(sniffFile(path)).resolves.toMatchObject({ format: 'generic' });
+  });
+
   it('detects a one-line document far longer than the part it reads', async () => {
     const path = join(dir, 'big.json');
     const records = Array.from({ length: 2000 }, (_, i) => ({ time: T, title: `alert ${i}` }));
     writeFileSync(path, json(records));
 
     await expect(sniffFile(path)).resolves.toMatchObject({ format: 'generic' });
+  });
+
+  it('looks no further than the first SNIFF_GZIP_BYTES bytes of a gzip file', async () => {
+    const record = {
+      time: T,
+      title: 'huge',
+      blob: randomBytes(SNIFF_GZIP_BYTES).toString('base64'),
+    };
+    const path = join(dir, 'huge-first.ndjson.gz');
+    writeFileSync(path, gzipSync(`${json(record)}\n${json({ time: T, title: 'small' })}\n`));
+
+    await expect(sniffFile(path)).rejects.toMatchObject({ code: 'BD_INTAKE_FORMAT_UNDETECTED' });
   });
 
   it('looks no further than the first SNIFF_BYTES bytes', async () => {

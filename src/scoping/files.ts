@@ -2,6 +2,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { fail } from '../domain/errors.ts';
+import { escapedControls, lineBreakOrControlIn } from '../domain/visible-text.ts';
 
 /** How a file's bytes are compressed, judged from its first bytes rather than its name. */
 export type Compression = 'gzip' | 'zstd' | 'none';
@@ -22,14 +23,35 @@ export async function expandPaths(
   if (inputs.length === 0) fail('BD_SCOPE_INVALID', 'give at least one log path', 'paths');
 
   const found = new Set<string>();
-  for (const input of inputs) {
+  for (const [i, input] of inputs.entries()) {
     const matches = GLOB_CHARS.test(input)
       ? await expandGlob(input, cwd)
       : await plainFile(path.resolve(cwd, input), input);
     if (matches.length === 0) fail('BD_SCOPE_NO_FILES', `no file matches "${input}"`, 'paths');
-    for (const file of matches) found.add(file);
+    for (const file of matches) {
+      checkFileName(file, `paths[${i}]`);
+      found.add(file);
+    }
   }
   return [...found].sort();
+}
+
+/**
+ * File names are stored with the scoping run and shown again (console, regulator report,
+ * evidence), so a pattern may not sweep in one that a typed path would be refused for: a
+ * control or bidi character could show one file's name as another's. Skipping it instead
+ * would leave its log unread and its tenants out of scope.
+ */
+function checkFileName(file: string, field: string): void {
+  const control = lineBreakOrControlIn(file);
+  if (control === null) return;
+
+  fail(
+    'BD_SCOPE_INVALID',
+    `${field} matches ${escapedControls(file)}, whose name holds a control or bidi ` +
+      `character (${control}); rename the file or narrow the pattern`,
+    field,
+  );
 }
 
 /** Sniffs the compression of a file from its magic number (RFC 1952 gzip, RFC 8878 zstd). */

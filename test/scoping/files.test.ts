@@ -58,6 +58,18 @@ describe('expandPaths', () => {
     await expect(expandPaths(['logs/nope.json'], dir)).rejects.toThrow('logs/nope.json');
   });
 
+  it('refuses a pattern that sweeps in a file named with a control or bidi character', async () => {
+    await mkdir(path.join(dir, 'odd'), { recursive: true });
+    await writeFile(path.join(dir, 'odd/plain.json'), '{}');
+    await writeFile(path.join(dir, 'odd/x\u009b31m\u202Egpj.json'), '{}');
+
+    const run = expandPaths(['odd/*.json'], dir);
+
+    await expect(run).rejects.toMatchObject({ code: 'BD_SCOPE_INVALID', field: 'paths[0]' });
+    await expect(run).rejects.toThrow('x\\u009b31m\\u202egpj.json');
+    await expect(run).rejects.toThrow(/U\+009B/);
+  });
+
   it('asks for a pattern when given a directory', async () => {
     await expect(expandPaths(['logs'], dir)).rejects.toThrow(/directory/);
   });

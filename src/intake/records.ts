@@ -118,18 +118,23 @@ export async function* readTextLines(
   try {
     // allChunks, not the stream's own iterator, which drops the last lines of a broken .gz.
     for await (const chunk of allChunks(text)) {
-      let data = pending + decoder.write(chunk);
-      let newline = data.indexOf('\n');
+      // Only the new piece is searched: searching the held text again for every chunk made a
+      // long line cost the square of its length (minutes for a line of a few hundred MB).
+      const piece = decoder.write(chunk);
+      let start = 0;
+      let newline = piece.indexOf('\n');
       while (newline >= 0) {
-        yield done(data.slice(0, newline));
-        data = data.slice(newline + 1);
-        newline = data.indexOf('\n');
+        yield done(pending + piece.slice(start, newline));
+        pending = '';
+        start = newline + 1;
+        newline = piece.indexOf('\n', start);
       }
-      if (data.length > MAX_LINE_CHARS) {
+      // The rest of a line being skipped is not kept.
+      if (!dropping) pending += piece.slice(start);
+      if (pending.length > MAX_LINE_CHARS) {
         dropping = true;
-        data = '';
+        pending = '';
       }
-      pending = data;
     }
     const rest = pending + decoder.end();
     if (rest.length > 0 || dropping) yield done(rest);

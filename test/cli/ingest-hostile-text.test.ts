@@ -4,19 +4,14 @@
  * process on PGlite in a folder of its own. Regression: JSON.parse quotes the refused line in its
  * message, and that message reached stderr with the sender's escape sequences intact.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-const run = promisify(execFile);
-const BIN = fileURLToPath(new URL('../../bin/breachdesk.js', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { runIngest } from '../support/cli-ingest.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bd-ingest-hostile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,23 +20,7 @@ const GOOD = JSON.stringify({ time: '2024-03-10T06:30:00Z', title: 'Canary opene
 // ESC [2J clears the screen; U+202E turns the rest of the line around; BEL rings.
 const HOSTILE = '{"title": \u202E\u001b[2J\u001b[31mnot json\u0007}';
 
-/** Runs `breachdesk ingest` on an embedded database of its own; resolves whatever the code. */
-async function ingest(...args: string[]) {
-  // Flags only: BREACHDESK_* and DATABASE_URL would point the command elsewhere.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) => !k.startsWith('BREACHDESK_') && k !== 'DATABASE_URL',
-    ),
-  );
-  const argv = [BIN, '--data-dir', join(dir, 'data'), 'ingest', ...args];
-  try {
-    const { stdout, stderr } = await run('node', argv, { cwd: ROOT, env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const ingest = (...args: string[]) => runIngest(join(dir, 'data'), ...args);
 
 describe('breachdesk ingest reporting lines it refused', () => {
   it('shows control characters and bidi overrides as code points, never raw', async () => {

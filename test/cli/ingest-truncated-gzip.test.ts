@@ -3,40 +3,19 @@
  * in a child process on PGlite in a folder of its own. Regression: the records before the
  * cut were stored, but no counts were printed and the error did not name the file.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-const run = promisify(execFile);
-const BIN = fileURLToPath(new URL('../../bin/breachdesk.js', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { runIngest } from '../support/cli-ingest.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bd-ingest-gz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `breachdesk ingest` on an embedded database of its own; resolves whatever the code. */
-async function ingest(dataDir: string, ...args: string[]) {
-  // Flags only: BREACHDESK_* and DATABASE_URL would point the command elsewhere.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k]) => !k.startsWith('BREACHDESK_') && k !== 'DATABASE_URL',
-    ),
-  );
-  const argv = [BIN, '--data-dir', join(dir, dataDir), 'ingest', ...args];
-  try {
-    const { stdout, stderr } = await run('node', argv, { cwd: ROOT, env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const ingest = (dataDir: string, ...args: string[]) => runIngest(join(dir, dataDir), ...args);
 
 // One alert repeated (the first opens an investigation, the rest are its duplicates), with ids;
 // `detail`, outside the fingerprint, varies so that the gzip stream is long enough to cut.

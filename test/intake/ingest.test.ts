@@ -108,24 +108,31 @@ describeEachBackend('ingest of unstorable records', (backend) => {
     expect(rows.every((r) => (r.sourceEventId ?? '').length < 100)).toBe(true);
   });
 
-  it('groups by a host name of 50,000 characters through its digest', async () => {
-    // Random text: a repeated character would compress below the index limit.
-    const huge = `h${randomBytes(25_000).toString('hex')}`;
-    const other = `h${randomBytes(25_000).toString('hex')}`;
-    const records = [wazuh('2.1', huge), wazuh('2.2', huge), wazuh('2.3', other)].map((r, i) => ({
-      ...r,
-      rule: { ...r.rule, id: String(5712 + i), description: `rule ${i}` },
-    }));
-    const summary = await ingestRecords(
+  /** Wazuh alerts grouped by host, each with a rule of its own so that only the host joins them. */
+  const ingestByHost = (alerts: ReturnType<typeof wazuh>[]) =>
+    ingestRecords(
       store.db,
       adapterFor('wazuh'),
-      records.map((record, i) => ({ line: i + 1, record })),
+      alerts.map((r, i) => ({
+        line: i + 1,
+        record: { ...r, rule: { ...r.rule, id: String(5712 + i), description: `rule ${i}` } },
+      })),
       {
         actor: cliActor('admin'),
         keepAllResults: true,
         correlation: { default: { groupBy: ['host'] } },
       },
     );
+
+  it('groups by a host name of 50,000 characters through its digest', async () => {
+    // Random text: a repeated character would compress below the index limit.
+    const huge = `h${randomBytes(25_000).toString('hex')}`;
+    const other = `h${randomBytes(25_000).toString('hex')}`;
+    const summary = await ingestByHost([
+      wazuh('2.1', huge),
+      wazuh('2.2', huge),
+      wazuh('2.3', other),
+    ]);
 
     expect(summary).toMatchObject({ accepted: 3, rejected: 0 });
     const [a, b, c] = summary.results as { investigationId: string }[];
@@ -138,20 +145,7 @@ describeEachBackend('ingest of unstorable records', (backend) => {
   it('never lets a host named like a digest join the long host it imitates', async () => {
     const huge = `h${randomBytes(25_000).toString('hex')}`;
     const imitation = `sha256:${createHash('sha256').update(huge, 'utf8').digest('hex')}`;
-    const records = [wazuh('3.1', huge), wazuh('3.2', imitation)].map((r, i) => ({
-      ...r,
-      rule: { ...r.rule, id: String(5800 + i), description: `rule ${i}` },
-    }));
-    const summary = await ingestRecords(
-      store.db,
-      adapterFor('wazuh'),
-      records.map((record, i) => ({ line: i + 1, record })),
-      {
-        actor: cliActor('admin'),
-        keepAllResults: true,
-        correlation: { default: { groupBy: ['host'] } },
-      },
-    );
+    const summary = await ingestByHost([wazuh('3.1', huge), wazuh('3.2', imitation)]);
 
     expect(summary).toMatchObject({ accepted: 2, rejected: 0 });
     const [a, b] = summary.results as { investigationId: string }[];

@@ -70,11 +70,15 @@ export class BreachdeskError extends Error {
   /** The field path the problem is about, when there is one. */
   readonly field: string | undefined;
 
-  constructor(code: ErrorCode, message: string, field?: string) {
+  /**
+   * `status` overrides the code's own where HTTP has a status for the very fault (415 for a
+   * body the server cannot read, under BD_REQUEST_INVALID); the code stays the one to match.
+   */
+  constructor(code: ErrorCode, message: string, field?: string, status?: number) {
     super(message);
     this.name = 'BreachdeskError';
     this.code = code;
-    this.status = ERROR_CODES[code];
+    this.status = status ?? ERROR_CODES[code];
     this.field = field;
   }
 }

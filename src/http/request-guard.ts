@@ -1,8 +1,9 @@
 /**
  * Refuses, before authentication or any route, a request whose form is wrong in ways Fastify
- * lets through: an HTTP/1.1 request without exactly one Host header, and a query string with a
+ * lets through: an HTTP/1.1 request without exactly one Host header, a query string with a
  * broken percent escape (which Fastify would pass to the route undecoded, as if it were the
- * value sent). Each answers 400 BD_REQUEST_INVALID naming the header or query parameter.
+ * value sent), and a body in a Content-Encoding. Each answers BD_REQUEST_INVALID naming the
+ * header or query parameter: 400, or 415 for the encoding.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
@@ -13,7 +14,7 @@ import type {
   FastifyTypeProvider,
   RawServerDefault,
 } from 'fastify';
-import { fail } from '../domain/errors.ts';
+import { BreachdeskError, fail } from '../domain/errors.ts';
 
 // Names worth repeating back in `field`; anything else is reported as `(query)`.
 const PLAIN_NAME = /^[\w.[\]-]{1,64}$/;
@@ -57,6 +58,30 @@ function checkHost(request: FastifyRequest): void {
  * With proxies trusted, request.ip is what X-Forwarded-For says; the throttles key on it and
  * sessions and audit entries record it, so it must be an address, not whatever text was sent.
  */
+/**
+ * Bodies are read as sent. One in a Content-Encoding (gzip, br, …) would reach the parsers
+ * still encoded and be refused line by line as malformed, or, when it is not really encoded,
+ * taken under a label that says otherwise; RFC 9110 §15.5.16 answers it 415 instead, before
+ * any of it is read.
+ */
+function checkContentEncoding(request: FastifyRequest): void {
+  const header = request.headers['content-encoding'];
+  if (header === undefined) return;
+
+  const codings = (Array.isArray(header) ? header.join(',') : header)
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '');
+  if (codings.every((c) => c === 'identity')) return;
+  throw new BreachdeskError(
+    'BD_REQUEST_INVALID',
+    'this server reads request bodies as sent and decodes none: send the body without ' +
+      'Content-Encoding (not gzip, deflate or br)',
+    'content-encoding',
+    415,
+  );
+}
+
 function checkClientAddress(request: FastifyRequest): void {
   if (isIP(request.ip) !== 0) return;
   fail(
@@ -94,6 +119,7 @@ export function registerRequestGuard<L extends FastifyBaseLogger, P extends Fast
       checkHost(request);
       checkClientAddress(request);
       checkQuery(request);
+      checkContentEncoding(request);
     } catch (err) {
       done(err as Error);
       return;

@@ -177,6 +177,20 @@ describeEachBackend('refusals made before a route runs', (backend) => {
       'content-type',
     ],
     [
+      'a body in a Content-Encoding the server does not decode',
+      () => report('{"title": "x"}', { ...JSON_TYPE, 'Content-Encoding': 'gzip' }),
+      415,
+      'BD_REQUEST_INVALID',
+      'content-encoding',
+    ],
+    [
+      'a body encoded twice, once as identity',
+      () => report('{"title": "x"}', { ...JSON_TYPE, 'Content-Encoding': 'identity, br' }),
+      415,
+      'BD_REQUEST_INVALID',
+      'content-encoding',
+    ],
+    [
       'a body over the route limit',
       () => report(JSON.stringify({ title: 'x', description: 'y'.repeat(8 * KIB) })),
       413,

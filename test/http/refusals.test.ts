@@ -2,6 +2,7 @@
  * Bad input of each kind gets a 4xx with a coded error naming the problem, and the stored
  * data is exactly as it was.
  */
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Store } from '../../src/store/db.ts';
 import { describeEachBackend } from '../support/backends.ts';
@@ -95,6 +96,37 @@ describeEachBackend('HTTP refusals', (backend) => {
     expect(res.statusCode).toBe(413);
     expect(res.json().error.code).toBe('BD_REQUEST_TOO_LARGE');
     await expectUnchanged();
+  });
+
+  it('refuses a gzip-encoded intake body with 415, storing none of its alerts', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/intake/suricata',
+      headers: {
+        ...server.as('responder'),
+        'content-type': 'application/x-ndjson',
+        'content-encoding': 'gzip',
+      },
+      payload: gzipSync(JSON.stringify(buildEveAlert({ sid: 6 }))),
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error).toMatchObject({
+      code: 'BD_REQUEST_INVALID',
+      field: 'content-encoding',
+      message: expect.stringContaining('without Content-Encoding'),
+    });
+    await expectUnchanged();
+  });
+
+  it('takes a body whose Content-Encoding says identity', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/intake/suricata',
+      headers: { ...server.as('responder'), 'content-encoding': 'Identity' },
+      payload: buildEveAlert({ sid: 7 }),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().accepted).toBe(1);
   });
 
   it('answers 404 for an unknown investigation', async () => {

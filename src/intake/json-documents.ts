@@ -7,7 +7,7 @@
  * at the line where it starts while the records around it still go through.
  */
 import type { RecordItem, RecordReader } from './records.ts';
-import { readTextLines } from './records.ts';
+import { notUtf8Item, readTextLines } from './records.ts';
 
 /** The largest single record accepted, in UTF-16 code units (about the size in bytes). */
 export const MAX_DOCUMENT_CHARS = 16 * 1024 * 1024;
@@ -23,13 +23,17 @@ export async function* readJsonDocuments(
   source: string | NodeJS.ReadableStream,
 ): AsyncGenerator<RecordItem> {
   const splitter = new DocumentSplitter();
-  for await (const { line, text, tooLong } of readTextLines(source)) {
+  for await (const { line, text, tooLong, notUtf8 } of readTextLines(source)) {
     if (tooLong) {
       yield {
         line,
         error: `line ${line} is too long to read; it was skipped`,
         code: 'BD_REQUEST_TOO_LARGE',
       };
+      continue;
+    }
+    if (notUtf8) {
+      yield notUtf8Item(line, 'BD_INTAKE_MALFORMED_JSON', 'JSON');
       continue;
     }
     yield* splitter.feed(text, line);

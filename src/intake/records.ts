@@ -11,6 +11,7 @@ import { createGunzip } from 'node:zlib';
 import type { ErrorCode } from '../domain/errors.ts';
 import { escapedControls } from '../domain/visible-text.ts';
 import { allChunks } from './stream-chunks.ts';
+import { Utf8LineCheck } from './utf8-lines.ts';
 
 /**
  * One input record: the parsed JSON value, or the JSON.parse message when the line is not JSON.
@@ -48,12 +49,32 @@ function tooLongItem(line: number): RecordItem {
   };
 }
 
+/**
+ * A line with bytes that are not UTF-8 (a file saved as Latin-1 or Windows-1252, say) is
+ * refused rather than stored with those bytes replaced: the evidence would no longer be what
+ * the sender wrote.
+ */
+export function notUtf8Item(line: number, code: ErrorCode, what: string): RecordItem {
+  return {
+    line,
+    error:
+      `line ${line} holds bytes that are not UTF-8, and ${what} is read as UTF-8; convert the ` +
+      'file (for example iconv -f WINDOWS-1252 -t UTF-8) and send the line again',
+    code,
+    field: '(line)',
+  };
+}
+
 export async function* readRecords(
   source: string | NodeJS.ReadableStream,
 ): AsyncGenerator<RecordItem> {
-  for await (const { line, text, tooLong } of readTextLines(source)) {
+  for await (const { line, text, tooLong, notUtf8 } of readTextLines(source)) {
     if (tooLong) {
       yield tooLongItem(line);
+      continue;
+    }
+    if (notUtf8) {
+      yield notUtf8Item(line, 'BD_INTAKE_MALFORMED_JSON', 'JSON');
       continue;
     }
     const item = parseLine(text, line);
@@ -68,9 +89,13 @@ export async function* readRecords(
 export async function* readLineRecords(
   source: string | NodeJS.ReadableStream,
 ): AsyncGenerator<RecordItem> {
-  for await (const { line, text, tooLong } of readTextLines(source)) {
+  for await (const { line, text, tooLong, notUtf8 } of readTextLines(source)) {
     if (tooLong) {
       yield tooLongItem(line);
+      continue;
+    }
+    if (notUtf8) {
+      yield notUtf8Item(line, 'BD_INTAKE_FIELD_INVALID', 'a log line');
       continue;
     }
     const record = line === 1 ? stripBom(text) : text;
@@ -85,20 +110,33 @@ export function* lineRecordsFromBody(body: string): Generator<RecordItem> {
   }
 }
 
+/** One physical line, its line end removed. */
+export interface TextLine {
+  line: number;
+  text: string;
+  /** Over MAX_LINE_CHARS: `text` is empty, the line was skipped. */
+  tooLong?: true;
+  /** Holds bytes that are not UTF-8; they read as U+FFFD in `text`. */
+  notUtf8?: true;
+}
+
 /**
  * The physical lines of a file or stream, gunzipped when needed, in constant memory (the
  * source is read only as fast as the consumer takes lines; a line over MAX_LINE_CHARS comes
- * back empty with `tooLong`). Gzip is undone when the path ends in `.gz`
- * or the data starts with the gzip magic bytes. I/O and decompression errors end the
- * iteration by throwing; the source is released when the consumer stops, even early.
+ * back empty with `tooLong`, one with bytes that are not UTF-8 is marked `notUtf8`). Gzip is
+ * undone when the path ends in `.gz` or the data starts with the gzip magic bytes. I/O and
+ * decompression errors end the iteration by throwing; the source is released when the
+ * consumer stops, even early.
  */
 export async function* readTextLines(
   source: string | NodeJS.ReadableStream,
-): AsyncGenerator<{ line: number; text: string; tooLong?: true }> {
+): AsyncGenerator<TextLine> {
   const input = typeof source === 'string' ? createReadStream(source) : source;
   const forceGunzip = typeof source === 'string' && source.toLowerCase().endsWith('.gz');
   const text = await decompressed(input, forceGunzip);
   const decoder = new StringDecoder('utf8');
+  const utf8 = new Utf8LineCheck();
+  const notUtf8 = new Set<number>();
 
   // Split by hand rather than with readline, which keeps a line of any length in one string:
   // a line past MAX_LINE_CHARS is skipped to its end and reported, not held (a 600 MB line
@@ -106,11 +144,12 @@ export async function* readTextLines(
   let line = 0;
   let pending = '';
   let dropping = false;
-  const done = (content: string) => {
+  const done = (content: string): TextLine => {
     line += 1;
-    const result = dropping
-      ? { line, text: '', tooLong: true as const }
+    const result: TextLine = dropping
+      ? { line, text: '', tooLong: true }
       : { line, text: content.endsWith('\r') ? content.slice(0, -1) : content };
+    if (notUtf8.delete(line) && !dropping) result.notUtf8 = true;
     dropping = false;
     return result;
   };
@@ -118,6 +157,8 @@ export async function* readTextLines(
   try {
     // allChunks, not the stream's own iterator, which drops the last lines of a broken .gz.
     for await (const chunk of allChunks(text)) {
+      // A stream set to give strings has decoded them already; bytes are checked here.
+      if (typeof chunk !== 'string') utf8.scan(chunk, line + 1, notUtf8);
       // Only the new piece is searched: searching the held text again for every chunk made a
       // long line cost the square of its length (minutes for a line of a few hundred MB).
       const piece = decoder.write(chunk);
@@ -136,6 +177,7 @@ export async function* readTextLines(
         pending = '';
       }
     }
+    utf8.finish(line + 1, notUtf8);
     const rest = pending + decoder.end();
     if (rest.length > 0 || dropping) yield done(rest);
   } finally {

@@ -11,7 +11,7 @@
  * `#empty_field` (default `(empty)`), set and vector elements joined by `#set_separator`.
  */
 import type { RecordItem, RecordReader } from './records.ts';
-import { readTextLines } from './records.ts';
+import { notUtf8Item, readTextLines } from './records.ts';
 
 /** Reads Zeek JSON lines and Zeek TSV logs, telling them apart line by line. */
 export const zeekLogReader: RecordReader = { file: readZeekLog, body: zeekRecordsFromBody };
@@ -21,7 +21,11 @@ export async function* readZeekLog(
   source: string | NodeJS.ReadableStream,
 ): AsyncGenerator<RecordItem> {
   const reader = new ZeekLineReader();
-  for await (const { line, text } of readTextLines(source)) {
+  for await (const { line, text, notUtf8 } of readTextLines(source)) {
+    if (notUtf8) {
+      yield notUtf8Item(line, 'BD_INTAKE_FIELD_INVALID', 'a Zeek log');
+      continue;
+    }
     const item = reader.read(text, line);
     if (item !== null) yield item;
   }

@@ -118,6 +118,27 @@ describeEachBackend('HTTP refusals', (backend) => {
     await expectUnchanged();
   });
 
+  it('refuses a body with bytes that are not UTF-8, naming the line, storing nothing', async () => {
+    const good = JSON.stringify(buildEveAlert({ sid: 8 }));
+    const latin1 = Buffer.from(
+      JSON.stringify(buildEveAlert({ sid: 9 })).replace('TEST', 'T\u00c9ST'),
+      'latin1',
+    );
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/intake/suricata',
+      headers: { ...server.as('responder'), 'content-type': 'application/x-ndjson' },
+      payload: Buffer.concat([Buffer.from(`${good}\n`), latin1]),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({
+      code: 'BD_REQUEST_INVALID',
+      field: '(body)',
+      message: expect.stringMatching(/^line 2 of the body holds bytes that are not UTF-8/),
+    });
+    await expectUnchanged();
+  });
+
   it('takes a body whose Content-Encoding says identity', async () => {
     const res = await server.app.inject({
       method: 'POST',

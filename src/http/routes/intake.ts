@@ -8,7 +8,8 @@ import { ingestRecords } from '../../intake/ingest.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sniffBody } from '../../intake/auto.ts';
 import { adapterFor, bodyRecords } from '../../intake/registry.ts';
-import { fail } from '../../domain/errors.ts';
+import { firstLineNotUtf8 } from '../../intake/utf8-lines.ts';
+import { BreachdeskError, fail } from '../../domain/errors.ts';
 import { type BreachdeskApp, requireActor, type RouteDeps } from '../server.ts';
 
 const lineResult = z.object({
@@ -28,8 +29,19 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db, correlation }: Ro
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
       ['application/json', 'application/x-ndjson', 'text/plain'],
-      { parseAs: 'string' },
-      (_req, body, done) => done(null, body),
+      { parseAs: 'buffer' },
+      (_req, body: Buffer, done) => {
+        // Read as text, bytes that are not UTF-8 would be stored as U+FFFD, not as sent.
+        const line = firstLineNotUtf8(body);
+        if (line === null) {
+          done(null, body.toString('utf8'));
+          return;
+        }
+        const message =
+          `line ${line} of the body holds bytes that are not UTF-8; send the alerts as UTF-8 ` +
+          'text (convert them, for example with iconv -f WINDOWS-1252 -t UTF-8)';
+        done(new BreachdeskError('BD_REQUEST_INVALID', message, '(body)'), undefined);
+      },
     );
 
     scope.withTypeProvider<ZodTypeProvider>().post(

@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
+  FastifyReply,
   FastifyRequest,
   FastifyTypeProvider,
   RawServerDefault,
@@ -64,21 +65,32 @@ function checkHost(request: FastifyRequest): void {
  * taken under a label that says otherwise; RFC 9110 §15.5.16 answers it 415 instead, before
  * any of it is read.
  */
-function checkContentEncoding(request: FastifyRequest): void {
+function checkContentEncoding(request: FastifyRequest, reply: FastifyReply): void {
   const header = request.headers['content-encoding'];
-  if (header === undefined) return;
+  // A stray header on a request without a body (a GET) describes nothing to read.
+  if (header === undefined || !announcesBody(request)) return;
 
   const codings = (Array.isArray(header) ? header.join(',') : header)
     .split(',')
     .map((c) => c.trim().toLowerCase())
     .filter((c) => c !== '');
   if (codings.every((c) => c === 'identity')) return;
+  // RFC 9110 §12.5.3: a refusal for a content coding says which codings are taken.
+  void reply.header('accept-encoding', 'identity');
   throw new BreachdeskError(
     'BD_REQUEST_INVALID',
     'this server reads request bodies as sent and decodes none: send the body without ' +
       'Content-Encoding (not gzip, deflate or br)',
     'content-encoding',
     415,
+  );
+}
+
+/** Whether the request says a body follows (RFC 9112 §6.3): a length over 0, or chunks. */
+export function announcesBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return (
+    request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
   );
 }
 
@@ -114,12 +126,12 @@ function checkQuery(request: FastifyRequest): void {
 export function registerRequestGuard<L extends FastifyBaseLogger, P extends FastifyTypeProvider>(
   app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, L, P>,
 ): void {
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     try {
       checkHost(request);
       checkClientAddress(request);
       checkQuery(request);
-      checkContentEncoding(request);
+      checkContentEncoding(request, reply);
     } catch (err) {
       done(err as Error);
       return;

@@ -113,6 +113,13 @@ export async function buildServer(opts: ServerOptions) {
   }).withTypeProvider<ZodTypeProvider>();
 
   app.addHook('onSend', addSecurityHeaders);
+  // A request answered before its body was read (refused by a guard, a throttle): the client
+  // may still be sending it, and Node would read and discard all of it, however large, to
+  // reach the next request on the connection. The connection closes after the answer instead.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!request.raw.complete) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   // Every route gets its limit here, so a new route cannot be left at Fastify's 1 MiB default.
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= bodyLimitFor(route.url, limits);

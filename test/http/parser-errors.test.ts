@@ -365,6 +365,68 @@ describeEachBackend('refusals made before a route runs', (backend) => {
     expect(res.error).toMatchObject({ code: 'BD_REQUEST_INVALID', field: '(body)' });
     expect(await digestAllTables(store.db)).toEqual(before);
   });
+
+  /**
+   * Writes `head` and then body bytes every few milliseconds, as a client uploading a large
+   * body does, until the server closes the connection or `waitMs` passes.
+   */
+  function upload(head: string, waitMs: number): Promise<{ wire: string; closed: boolean }> {
+    return new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      let wire = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => (wire += chunk));
+      socket.on('error', () => {});
+      const piece = 'x'.repeat(64 * KIB);
+      const feeder = setInterval(() => socket.writable && socket.write(piece), 5);
+      const finish = (closed: boolean) => {
+        clearInterval(feeder);
+        clearTimeout(timer);
+        socket.destroy();
+        resolve({ wire, closed });
+      };
+      const timer = setTimeout(() => finish(false), waitMs);
+      socket.on('close', () => finish(true));
+      socket.write(head, 'latin1');
+    });
+  }
+
+  it('closes the connection after refusing a request whose body it has not read', async () => {
+    const head = [
+      'POST /api/v1/intake/suricata HTTP/1.1',
+      'Host: 127.0.0.1',
+      'Content-Type: application/x-ndjson',
+      'Content-Encoding: gzip',
+      `Content-Length: ${2 ** 30}`,
+    ].join('\r\n');
+
+    const { wire, closed } = await upload(`${head}\r\n\r\n`, 5_000);
+
+    expect(parseAnswer(wire)).toMatchObject({
+      status: 415,
+      headers: { connection: 'close', 'accept-encoding': 'identity' },
+      error: { field: 'content-encoding' },
+    });
+    // Not reading the gigabyte to its end: the server hung up.
+    expect(closed).toBe(true);
+  });
+
+  it('keeps the connection open after a full answer, and lets a GET carry an encoding', async () => {
+    const get = (extra: string) => `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}\r\n`;
+    const wire = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      let text = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.on('close', () => resolve(text));
+      socket.write(get('Content-Encoding: gzip\r\n') + get('Connection: close\r\n'));
+    });
+
+    // Two answers on one connection: the first left it open.
+    const answers = wire.split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+    expect(answers[0]).not.toMatch(/^connection: close/im);
+  });
 });
 
 describe('answerClientError', () => {

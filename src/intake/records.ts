@@ -59,7 +59,7 @@ export function notUtf8Item(line: number, code: ErrorCode, what: string): Record
     line,
     error:
       `line ${line} holds bytes that are not UTF-8, and ${what} is read as UTF-8; convert the ` +
-      'file (for example iconv -f WINDOWS-1252 -t UTF-8) and send the line again',
+      'file (for example iconv -f WINDOWS-1252 -t UTF-8, or -f UTF-16) and send the line again',
     code,
     field: '(line)',
   };

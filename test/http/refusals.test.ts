@@ -139,6 +139,18 @@ describeEachBackend('HTTP refusals', (backend) => {
     await expectUnchanged();
   });
 
+  it('asks who sends a body that is not UTF-8 before looking into it', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/intake/suricata',
+      headers: { 'content-type': 'application/x-ndjson' },
+      payload: Buffer.from([0x7b, 0xe9, 0x7d]),
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('BD_AUTH_REQUIRED');
+    await expectUnchanged();
+  });
+
   it('takes a body whose Content-Encoding says identity', async () => {
     const res = await server.app.inject({
       method: 'POST',

@@ -17,7 +17,7 @@ import { cliActor } from '../../src/auth/actor.ts';
 import { ingestRecords } from '../../src/intake/ingest.ts';
 import { readLineRecords, readRecords, readTextLines } from '../../src/intake/records.ts';
 import { adapterFor, fileRecords } from '../../src/intake/registry.ts';
-import { Utf8LineCheck } from '../../src/intake/utf8-lines.ts';
+import { firstLineNotUtf8, Utf8LineCheck } from '../../src/intake/utf8-lines.ts';
 import type { Store } from '../../src/store/db.ts';
 import { describeEachBackend } from '../support/backends.ts';
 import { buildEveAlert } from '../support/factories.ts';
@@ -104,6 +104,26 @@ describe('Utf8LineCheck', () => {
       ),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('firstLineNotUtf8', () => {
+  it('names the first line a whole-line check finds, or none', () => {
+    fc.assert(
+      fc.property(fc.array(interestingByte, { maxLength: 80 }), (values) => {
+        const bytes = Buffer.from(values);
+        expect(firstLineNotUtf8(bytes)).toBe(badLinesOf(bytes)[0] ?? null);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('copes with a body of millions of lines, bad from the first or only at the last', () => {
+    const allBad = Buffer.alloc(4_000_000).fill(Buffer.from([0xe9, 0x0a]));
+    expect(firstLineNotUtf8(allBad)).toBe(1);
+
+    const lastBad = Buffer.concat([Buffer.alloc(4_000_000).fill('a\n'), Buffer.from([0xe9])]);
+    expect(firstLineNotUtf8(lastBad)).toBe(2_000_001);
   });
 });
 

@@ -3,6 +3,8 @@
  * JSON object or a JSON array. Answers per line; a batch in which no line could be taken is
  * a 400 carrying the first line's error, so a wrong format or a broken body is never a 200.
  */
+import { isUtf8 } from 'node:buffer';
+
 import { z } from 'zod';
 import { ingestRecords } from '../../intake/ingest.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -23,6 +25,17 @@ const lineResult = z.object({
   reason: z.string().optional(),
 });
 
+// Bodies that are not UTF-8, held from parsing until the route has checked who sent them.
+const notUtf8Bodies = new WeakMap<object, Buffer>();
+
+function notUtf8Refusal(body: Buffer): BreachdeskError {
+  const line = firstLineNotUtf8(body) ?? 1;
+  const message =
+    `line ${line} of the body holds bytes that are not UTF-8; send the alerts as UTF-8 text ` +
+    '(convert them, for example with iconv -f WINDOWS-1252 -t UTF-8, or -f UTF-16)';
+  return new BreachdeskError('BD_REQUEST_INVALID', message, '(body)');
+}
+
 export function registerIntakeRoutes(app: BreachdeskApp, { db, correlation }: RouteDeps): void {
   // Intake bodies are read as text so that NDJSON and a JSON document go through one parser.
   void app.register((scope, _opts, done) => {
@@ -30,17 +43,11 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db, correlation }: Ro
     scope.addContentTypeParser(
       ['application/json', 'application/x-ndjson', 'text/plain'],
       { parseAs: 'buffer' },
-      (_req, body: Buffer, done) => {
-        // Read as text, bytes that are not UTF-8 would be stored as U+FFFD, not as sent.
-        const line = firstLineNotUtf8(body);
-        if (line === null) {
-          done(null, body.toString('utf8'));
-          return;
-        }
-        const message =
-          `line ${line} of the body holds bytes that are not UTF-8; send the alerts as UTF-8 ` +
-          'text (convert them, for example with iconv -f WINDOWS-1252 -t UTF-8)';
-        done(new BreachdeskError('BD_REQUEST_INVALID', message, '(body)'), undefined);
+      (request, body: Buffer, done) => {
+        // Read as text, bytes that are not UTF-8 would be stored as U+FFFD, not as sent. The
+        // route refuses such a body once it knows the sender (notUtf8Refusal).
+        if (!isUtf8(body)) notUtf8Bodies.set(request, body);
+        done(null, body.toString('utf8'));
       },
     );
 
@@ -75,6 +82,8 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db, correlation }: Ro
       },
       async (request) => {
         const actor = requireActor(request);
+        const notUtf8 = notUtf8Bodies.get(request);
+        if (notUtf8 !== undefined) throw notUtf8Refusal(notUtf8);
         const { zone, source } = request.query;
         const format =
           request.params.format === 'auto' ? sniffBody(request.body).format : request.params.format;

@@ -56,10 +56,6 @@ function checkHost(request: FastifyRequest): void {
 }
 
 /**
- * With proxies trusted, request.ip is what X-Forwarded-For says; the throttles key on it and
- * sessions and audit entries record it, so it must be an address, not whatever text was sent.
- */
-/**
  * Bodies are read as sent. One in a Content-Encoding (gzip, br, …) would reach the parsers
  * still encoded and be refused line by line as malformed, or, when it is not really encoded,
  * taken under a label that says otherwise; RFC 9110 §15.5.16 answers it 415 instead, before
@@ -87,13 +83,17 @@ function checkContentEncoding(request: FastifyRequest, reply: FastifyReply): voi
 }
 
 /** Whether the request says a body follows (RFC 9112 §6.3): a length over 0, or chunks. */
-export function announcesBody(request: FastifyRequest): boolean {
+function announcesBody(request: FastifyRequest): boolean {
   const length = request.headers['content-length'];
   return (
     request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
   );
 }
 
+/**
+ * With proxies trusted, request.ip is what X-Forwarded-For says; the throttles key on it and
+ * sessions and audit entries record it, so it must be an address, not whatever text was sent.
+ */
 function checkClientAddress(request: FastifyRequest): void {
   if (isIP(request.ip) !== 0) return;
   fail(

@@ -55,6 +55,11 @@ function parseAnswer(wire: string): RawAnswer {
  * half-close: Node's server drops a request whose client sent FIN before the answer was ready.
  */
 function sendRaw(port: number, bytes: string): Promise<RawAnswer> {
+  return exchange(port, bytes).then(parseAnswer);
+}
+
+/** sendRaw's exchange, answering with everything the server wrote, as written. */
+function exchange(port: number, bytes: string): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let wire = '';
@@ -62,7 +67,7 @@ function sendRaw(port: number, bytes: string): Promise<RawAnswer> {
     socket.on('data', (chunk: string) => (wire += chunk));
     // A server that refuses mid-request resets the connection; what it wrote first still counts.
     socket.on('error', () => {});
-    socket.on('close', () => resolve(parseAnswer(wire)));
+    socket.on('close', () => resolve(wire));
     socket.write(bytes, 'latin1');
   });
 }
@@ -411,16 +416,12 @@ describeEachBackend('refusals made before a route runs', (backend) => {
     expect(closed).toBe(true);
   });
 
-  it('keeps the connection open after a full answer, and lets a GET carry an encoding', async () => {
+  it('keeps a fully answered connection open, and lets a GET carry an encoding', async () => {
     const get = (extra: string) => `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}\r\n`;
-    const wire = await new Promise<string>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      let text = '';
-      socket.setEncoding('latin1');
-      socket.on('data', (chunk: string) => (text += chunk));
-      socket.on('close', () => resolve(text));
-      socket.write(get('Content-Encoding: gzip\r\n') + get('Connection: close\r\n'));
-    });
+    const wire = await exchange(
+      port,
+      get('Content-Encoding: gzip\r\n') + get('Connection: close\r\n'),
+    );
 
     // Two answers on one connection: the first left it open.
     const answers = wire.split(/(?=HTTP\/1\.1 )/);

@@ -309,6 +309,9 @@ function prepare(
   };
   // Worked out now, while the batch before is being stored, not inside this one's transaction.
   pending.plan = planSignal(pending);
+  // The row text now holds the record as received; without an afterStore that reads it, the
+  // parsed record need not wait for its batch, where the collector would copy it twice over.
+  if (!adapter.afterStore) pending.signal = { ...signal, raw: null };
   return pending;
 }
 

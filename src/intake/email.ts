@@ -8,13 +8,14 @@ import { fail } from '../domain/errors.ts';
 import { fingerprint } from './fingerprint.ts';
 import { toEmailRecord } from './email-record.ts';
 import { storeEmailEvidence } from './email-evidence.ts';
+import { readByteLines } from './byte-lines.ts';
 import { digestOf } from './evidence.ts';
 import { parseMailDate } from './mail-date.ts';
 import { splitMailbox } from './mailbox.ts';
 import { collectObservables, extractObservables } from './observables.ts';
 import { describe, objectOf, outcomeOf, skipped, textOrNull, valueAt } from './outcome.ts';
 import type { IntakeAdapter, ParseOutcome } from './outcome.ts';
-import { readTextLines, type RecordItem, type RecordReader } from './records.ts';
+import type { RecordItem, RecordReader } from './records.ts';
 
 const FORMAT = 'email';
 
@@ -64,7 +65,7 @@ export async function* readMailFile(
   source: string | NodeJS.ReadableStream,
   maxBytes = EMAIL_MAX_BYTES,
 ): AsyncGenerator<RecordItem> {
-  for await (const item of splitMailbox(readTextLines(source), maxBytes)) {
+  for await (const item of splitMailbox(readByteLines(source, maxBytes), maxBytes)) {
     if ('tooLarge' in item) {
       yield {
         line: item.line,

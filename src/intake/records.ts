@@ -242,7 +242,10 @@ function stripBom(text: string): string {
  * Peeks at the first bytes to spot gzip (RFC 1952 §2.3.1: 1f 8b), then replays them ahead of
  * the rest of the stream, gunzipped when needed. Nothing beyond the first chunk is buffered.
  */
-async function decompressed(input: NodeJS.ReadableStream, forceGunzip: boolean): Promise<Readable> {
+export async function decompressed(
+  input: NodeJS.ReadableStream,
+  forceGunzip: boolean,
+): Promise<Readable> {
   const chunks = input[Symbol.asyncIterator]();
 
   const head: Buffer[] = [];

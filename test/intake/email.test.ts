@@ -21,9 +21,11 @@ import {
   readMailFile,
   reportFingerprint,
 } from '../../src/intake/email.ts';
+import { readByteLines } from '../../src/intake/byte-lines.ts';
 import { type EmailRecord, toEmailRecord } from '../../src/intake/email-record.ts';
 import { ingestRecords } from '../../src/intake/ingest.ts';
 import { parseMailDate } from '../../src/intake/mail-date.ts';
+import { splitMailbox } from '../../src/intake/mailbox.ts';
 import type { ParseOutcome } from '../../src/intake/outcome.ts';
 import type { RecordItem } from '../../src/intake/records.ts';
 import type { Store } from '../../src/store/db.ts';
@@ -208,6 +210,75 @@ describe('reading .eml and mbox files', () => {
       (item as { record: EmailRecord }).record.message.sha256;
     expect(hashOf(a)).toBe(sha256(crlf));
     expect(hashOf(b)).toBe(hashOf(a));
+  });
+
+  it('keeps every byte of a message in ISO-8859-1 and reads it by its charset', async () => {
+    const message = Buffer.from(
+      buildMessage({ body: 'Sécurité: the café network leaks.' })
+        .replace('charset=utf-8', 'charset=iso-8859-1\r\nContent-Transfer-Encoding: 8bit')
+        .replace('MIME-Version', 'X-Note: Zoë\r\nMIME-Version'),
+      'latin1',
+    );
+    const lf = Buffer.from(message.toString('latin1').replaceAll('\r\n', '\n'), 'latin1');
+    const mbox = Buffer.concat([Buffer.from('From a@example.org Thu Jan  1 00:00:00 2026\n'), lf]);
+
+    const [item] = await itemsOf(streamOf(mbox));
+
+    const { record } = item as { record: EmailRecord };
+    expect(record.message.sha256).toBe(sha256(message));
+    expect(record.text).toContain('Sécurité: the café network leaks.');
+  });
+
+  it('splits any bytes back into the messages an mbox was written from', async () => {
+    const FROM = Buffer.from('From ');
+    // Body lines of any bytes but line ends, none a separator or a quoted one.
+    const line = fc
+      .uint8Array({ minLength: 1, maxLength: 30 })
+      .map((bytes) => Buffer.from(bytes.filter((b) => b !== 0x0a && b !== 0x0d)))
+      .filter((b) => b.length > 0 && b[0] !== 0x3e && !b.subarray(0, 5).equals(FROM));
+    const message = fc
+      .array(line, { minLength: 1, maxLength: 8 })
+      .filter((lines) => lines.some((l) => l.some((b) => ![0x20, 0x09, 0x0b, 0x0c].includes(b))));
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 4 }), async (messages) => {
+        const mbox = Buffer.concat(
+          messages.flatMap((lines) => [
+            Buffer.from('From x@example.org Thu Jan  1 00:00:00 2026\n'),
+            ...lines.flatMap((l) => [l, Buffer.from('\n')]),
+            Buffer.from('\n'),
+          ]),
+        );
+
+        const split: Buffer[] = [];
+        for await (const item of splitMailbox(readByteLines(streamOf(mbox), 1000), 1000)) {
+          if ('raw' in item) split.push(item.raw);
+        }
+
+        const crlf = Buffer.from('\r\n');
+        expect(split).toEqual(
+          messages.map((lines) => Buffer.concat(lines.flatMap((l) => [l, crlf]))),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses a message with a line of 33 MiB as too large, not without that line', async () => {
+    const line = 'x'.repeat(33 * 1024 * 1024);
+    const mbox = Buffer.from(
+      `From a@x Thu Jan  1 00:00:00 2026\n${buildMessage({ body: line })}\n`,
+    );
+    // In 64 KiB pieces, as a file is read.
+    const pieces = Array.from({ length: Math.ceil(mbox.length / 65_536) }, (_, i) =>
+      mbox.subarray(i * 65_536, (i + 1) * 65_536),
+    );
+
+    const items = await itemsOf(Readable.from(pieces));
+
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ line: 1, code: 'BD_INTAKE_FIELD_INVALID', field: 'message' });
+    expect((items[0] as { error: string }).error).toMatch(/^message of 3\d{7} bytes is larger/);
   });
 
   it('refuses HTTP bodies with a coded error naming the format', () => {

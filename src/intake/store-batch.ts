@@ -152,7 +152,7 @@ export async function storeBatch(
   const newInvestigations: (typeof investigations.$inferInsert)[] = [];
   const changes = new Map<string, InvestigationChange>();
   const signalRows: SignalRow[] = [];
-  const keyRows = new Map<string, KeyMatch>();
+  const keyRows: ByKeyAndInvestigation<KeyMatch> = new Map();
   const lifted: LiftedRow[] = [];
 
   for (let i = 0; i < batch.length; i++) {
@@ -263,7 +263,7 @@ export async function storeBatch(
   await updateInvestigations(tx, changes, now);
   await insertSignals(tx, signalRows, now);
   await liftSuppressed(tx, lifted);
-  await upsertKeys(tx, widened([...keyRows.values()], storedRanges));
+  await upsertKeys(tx, widened(keyRows, storedRanges));
   for (const row of signalRows) {
     await row.pending.afterStore?.(tx, { signalId: row.id, investigationId: row.investigationId });
   }
@@ -439,7 +439,7 @@ const KEY_GRAIN_MS = 15 * 60_000;
 
 function remember(
   byKey: Map<string, KeyMatch[]>,
-  keyRows: Map<string, KeyMatch>,
+  keyRows: ByKeyAndInvestigation<KeyMatch>,
   key: CorrelationKey,
   id: string,
   investigationId: string,
@@ -447,10 +447,14 @@ function remember(
 ): void {
   const first = Math.floor(at / KEY_GRAIN_MS) * KEY_GRAIN_MS;
   const last = Math.ceil(at / KEY_GRAIN_MS) * KEY_GRAIN_MS;
-  const rowId = `${id}\u0000${investigationId}`;
-  const row = keyRows.get(rowId);
+  let rows = keyRows.get(id);
+  if (rows === undefined) {
+    rows = new Map();
+    keyRows.set(id, rows);
+  }
+  const row = rows.get(investigationId);
   if (row === undefined) {
-    keyRows.set(rowId, { ...key, investigationId, firstSeen: first, lastSeen: last });
+    rows.set(investigationId, { ...key, investigationId, firstSeen: first, lastSeen: last });
   } else {
     row.firstSeen = Math.min(row.firstSeen, first);
     row.lastSeen = Math.max(row.lastSeen, last);
@@ -467,30 +471,43 @@ function remember(
   }
 }
 
-function rowIdOf(key: CorrelationKey | KeyMatch, investigationId: string): string {
-  return `${keyId(key)}\u0000${investigationId}`;
+/** Rows or ranges by key (keyId) and then by investigation: no joined text per lookup. */
+type ByKeyAndInvestigation<T> = Map<string, Map<string, T>>;
+
+interface Range {
+  first: number;
+  last: number;
 }
 
 /** The stored range of every key row found, before this batch changes anything. */
-function rangesOf(byKey: Map<string, KeyMatch[]>): Map<string, { first: number; last: number }> {
-  const ranges = new Map<string, { first: number; last: number }>();
-  for (const list of byKey.values()) {
+function rangesOf(byKey: Map<string, KeyMatch[]>): ByKeyAndInvestigation<Range> {
+  const ranges: ByKeyAndInvestigation<Range> = new Map();
+  for (const [id, list] of byKey) {
+    const byInvestigation = new Map<string, Range>();
     for (const m of list) {
-      ranges.set(rowIdOf(m, m.investigationId), { first: m.firstSeen, last: m.lastSeen });
+      byInvestigation.set(m.investigationId, { first: m.firstSeen, last: m.lastSeen });
     }
+    ranges.set(id, byInvestigation);
   }
   return ranges;
 }
 
 /** The key rows that are new or reach beyond what is stored: only those are written. */
 function widened(
-  rows: KeyMatch[],
-  stored: Map<string, { first: number; last: number }>,
+  rows: ByKeyAndInvestigation<KeyMatch>,
+  stored: ByKeyAndInvestigation<Range>,
 ): KeyMatch[] {
-  return rows.filter((r) => {
-    const range = stored.get(rowIdOf(r, r.investigationId));
-    return range === undefined || r.firstSeen < range.first || r.lastSeen > range.last;
-  });
+  const changed: KeyMatch[] = [];
+  for (const [id, byInvestigation] of rows) {
+    const ranges = stored.get(id);
+    for (const [investigationId, r] of byInvestigation) {
+      const range = ranges?.get(investigationId);
+      if (range === undefined || r.firstSeen < range.first || r.lastSeen > range.last) {
+        changed.push(r);
+      }
+    }
+  }
+  return changed;
 }
 
 function investigationRow(

@@ -290,6 +290,30 @@ describeEachBackend('correlation and suppression', (backend) => {
     expect(row).toMatchObject({ signalCount: 7, duplicateCount: 6 });
   });
 
+  it('widens a stored key as the thing goes on, so a later batch still finds it', async () => {
+    // Each batch on its own: the third finds the investigation only through the stored key,
+    // which the second must have carried forward from 08:00 to 04:00 the next day.
+    const first = await ingest([alert({ id: 'a' })]);
+    const second = await ingest([alert({ id: 'b', time: '2026-12-01T04:00:00Z' })]);
+    const third = await ingest([alert({ id: 'c', time: '2026-12-02T02:00:00Z' })]);
+
+    const opened = (first.results[0] as { investigationId: string }).investigationId;
+    expect(second.results[0]).toMatchObject({ status: 'duplicate', investigationId: opened });
+    expect(third.results[0]).toMatchObject({ status: 'duplicate', investigationId: opened });
+    expect(await count(investigations)).toBe(1);
+  });
+
+  it('widens a stored key back in time too, for alerts that arrive late', async () => {
+    const first = await ingest([alert({ id: 'a', time: '2026-12-01T04:00:00Z' })]);
+    const second = await ingest([alert({ id: 'b' })]);
+    const third = await ingest([alert({ id: 'c', time: '2026-11-29T10:00:00Z' })]);
+
+    const opened = (first.results[0] as { investigationId: string }).investigationId;
+    expect(second.results[0]).toMatchObject({ status: 'duplicate', investigationId: opened });
+    expect(third.results[0]).toMatchObject({ status: 'duplicate', investigationId: opened });
+    expect(await count(investigations)).toBe(1);
+  });
+
   it('retries a failed batch in halves: the lines before the bad one are stored once', async () => {
     // A signal whose afterStore fails fails its whole transaction, as a row the database
     // refuses would. 1–6 succeed in halves of the batch; the failure of 7 alone propagates.

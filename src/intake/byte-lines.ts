@@ -16,6 +16,8 @@ export interface ByteLine {
   bytes: Buffer;
   /** Over the reader's limit: `bytes` is empty and `size` tells how long the line was. */
   tooLong?: true;
+  /** Over the limit: the line's first bytes (at most HEAD_BYTES), to tell what line it was. */
+  head?: Buffer;
   /** The line's length in bytes, line end excluded. */
   size: number;
 }
@@ -23,6 +25,7 @@ export interface ByteLine {
 const LF = 0x0a;
 const CR = 0x0d;
 const EMPTY = Buffer.alloc(0);
+export const HEAD_BYTES = 64;
 
 /**
  * Reads `source` (gunzipped like readTextLines) line by line in constant memory: a line longer
@@ -41,6 +44,7 @@ export async function* readByteLines(
   let held: Buffer[] = [];
   let size = 0;
   let dropping = false;
+  let head: Buffer = EMPTY;
   let endsWithCr = false;
   const add = (piece: Buffer) => {
     if (piece.length === 0) return;
@@ -50,6 +54,7 @@ export async function* readByteLines(
     // Past the limit (and one byte more, for a CR) the line is only counted.
     if (size > maxLineBytes + 1) {
       dropping = true;
+      head = firstBytes([...held, piece]);
       held = [];
       return;
     }
@@ -59,13 +64,14 @@ export async function* readByteLines(
     line += 1;
     // The CR of a CR LF line end belongs to the line end, not to the line.
     const length = endsWithCr ? size - 1 : size;
-    const result: ByteLine =
-      dropping || length > maxLineBytes
-        ? { line, bytes: EMPTY, tooLong: true, size: length }
-        : { line, bytes: joined(held).subarray(0, length), size: length };
+    const tooLong = dropping || length > maxLineBytes;
+    const result: ByteLine = tooLong
+      ? { line, bytes: EMPTY, tooLong, head: dropping ? head : firstBytes(held), size: length }
+      : { line, bytes: joined(held).subarray(0, length), size: length };
     held = [];
     size = 0;
     dropping = false;
+    head = EMPTY;
     endsWithCr = false;
     return result;
   };
@@ -88,6 +94,12 @@ export async function* readByteLines(
     data.destroy();
     if (input instanceof Readable) input.destroy();
   }
+}
+
+/** A copy of the first HEAD_BYTES of the pieces, so that they themselves can go. */
+function firstBytes(pieces: Buffer[]): Buffer {
+  const total = pieces.reduce((n, piece) => n + piece.length, 0);
+  return Buffer.concat(pieces, Math.min(total, HEAD_BYTES));
 }
 
 function joined(pieces: Buffer[]): Buffer {

@@ -3,6 +3,8 @@
  * asynchronous (mailparser) while adapters are synchronous, so the parsing happens here, in
  * the reader, and the record that comes out is plain JSON that can be validated and stored.
  */
+import { isUtf8 } from 'node:buffer';
+
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 
 import { type EvidenceFileInput, evidenceFileOf } from './evidence.ts';
@@ -108,9 +110,22 @@ function keptHeaders(mail: ParsedMail): Record<string, string> {
 
     // RFC 5322 §2.2.3: unfolding removes each CRLF that is followed by white space.
     const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n(?=[ \t])/g, '');
-    kept[key] = storable(value.trim());
+    kept[key] = storable(headerText(value).trim());
   }
   return kept;
+}
+
+/**
+ * A header as written: mailparser hands header lines over one byte per character, so text in
+ * UTF-8 (RFC 6532 allows it) reads as two or three Latin-1 characters per letter. Bytes that
+ * are UTF-8 are read as UTF-8; others (a sender's raw 8-bit legacy charset) stay as Latin-1.
+ */
+function headerText(value: string): string {
+  // Only a string of bytes can be taken back to its bytes; anything else is already text.
+  if (!/[\u0080-\u00ff]/.test(value) || /[^\p{ASCII}\u0080-\u00ff]/u.test(value)) return value;
+
+  const bytes = Buffer.from(value, 'latin1');
+  return isUtf8(bytes) ? bytes.toString('utf8') : value;
 }
 
 /** The first mailbox of an address header, looking inside a group when it opens with one. */

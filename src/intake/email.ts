@@ -35,6 +35,7 @@ const MIN_PLAUSIBLE = Date.parse('1970-01-01T00:00:00Z');
 /** Reads .eml files and mbox archives, plain or gzipped, one message at a time. */
 export const emailReader: RecordReader = {
   file: (source) => readMailFile(source),
+  takesBodies: false,
   body: () => [
     {
       line: 1,

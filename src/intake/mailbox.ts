@@ -4,15 +4,11 @@
  * time, so an archive of any size is read in bounded memory.
  */
 import type { ByteLine } from './byte-lines.ts';
+import { MessageBytes } from './message-bytes.ts';
 
 /** One message of the file: its text (CRLF line ends) and the 1-based line it starts on. */
 export type MailboxItem =
   { line: number; raw: Buffer } | { line: number; tooLarge: true; bytes: number };
-
-// RFC 5322 §2.1: CRLF is the line end of a message, whatever the file used. Rebuilding with it
-// gives the same bytes (and hash) whether the file was saved with LF or CRLF, and is the form
-// PGP/MIME and DKIM signatures are computed over.
-const CRLF = Buffer.from('\r\n');
 
 const FROM = Buffer.from('From ');
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -32,26 +28,28 @@ export async function* splitMailbox(
 ): AsyncGenerator<MailboxItem> {
   let mbox: boolean | null = null;
   let start = 0;
-  let parts: Buffer[] = [];
-  let bytes = 0;
+  const message = new MessageBytes(maxBytes);
+  // Blank lines not yet added: in an mbox the last of them before a separator (or the end of
+  // the file) is the separator's, not the message's, and must not count against its size.
+  let blanks = 0;
   let previousBlank = true;
 
   function* finish(): Generator<MailboxItem> {
-    if (mbox === true && parts.at(-1)?.length === 0) {
-      parts.pop();
-      bytes -= CRLF.length;
-    }
-    if (bytes > maxBytes) yield { line: start, tooLarge: true, bytes };
-    else if (parts.some(hasContent)) {
-      yield { line: start, raw: Buffer.concat(parts.flatMap((part) => [part, CRLF])) };
-    }
-    parts = [];
-    bytes = 0;
+    addBlanks(mbox === true ? blanks - 1 : blanks);
+    if (message.size > maxBytes) yield { line: start, tooLarge: true, bytes: message.size };
+    else if (message.hasContent) yield { line: start, raw: Buffer.from(message.bytes()) };
+    message.clear();
+  }
+  function addBlanks(n: number): void {
+    for (let i = 0; i < n; i++) message.add(EMPTY);
+    blanks = 0;
   }
 
   for await (const item of lines) {
     const { line } = item;
-    const text = line === 1 && startsWith(item.bytes, BOM) ? item.bytes.subarray(3) : item.bytes;
+    // A line over the limit still shows its start, so that it can be a separator.
+    const lead = item.tooLong ? (item.head ?? EMPTY) : item.bytes;
+    const text = line === 1 && startsWith(lead, BOM) ? lead.subarray(BOM.length) : lead;
     mbox ??= startsWith(text, FROM);
 
     if (mbox && previousBlank && startsWith(text, FROM)) {
@@ -62,15 +60,20 @@ export async function* splitMailbox(
     }
     if (start === 0) start = line;
     previousBlank = text.length === 0 && item.tooLong !== true;
+    if (previousBlank) {
+      blanks += 1;
+      continue;
+    }
 
-    const content = mbox && quotedFrom(text) ? text.subarray(1) : text;
-    bytes += (item.tooLong ? item.size : content.length) + CRLF.length;
-    // Past the limit the message is only counted, so memory stays bounded by maxBytes.
-    if (bytes <= maxBytes) parts.push(content);
-    else parts = [];
+    addBlanks(blanks);
+    const quoted = mbox && quotedFrom(text);
+    if (item.tooLong) message.count(quoted ? item.size - 1 : item.size);
+    else message.add(quoted ? text.subarray(1) : text);
   }
   yield* finish();
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function startsWith(bytes: Buffer, prefix: Buffer): boolean {
   return bytes.length >= prefix.length && bytes.subarray(0, prefix.length).equals(prefix);
@@ -82,11 +85,3 @@ function quotedFrom(bytes: Buffer): boolean {
   while (bytes[i] === QUOTE) i += 1;
   return i > 0 && startsWith(bytes.subarray(i), FROM);
 }
-
-// A file of blank lines and spaces holds no message.
-function hasContent(part: Buffer): boolean {
-  return part.some((byte) => !BLANK_BYTES.has(byte));
-}
-
-// Space, tab, CR, LF, vertical tab, form feed.
-const BLANK_BYTES = new Set([0x20, 0x09, 0x0d, 0x0a, 0x0b, 0x0c]);

@@ -28,6 +28,8 @@ export type RecordItem =
 export interface RecordReader {
   file(source: string | NodeJS.ReadableStream): AsyncIterable<RecordItem>;
   body(text: string): Iterable<RecordItem>;
+  /** False for formats no HTTP body can carry (e-mail): `body` refuses every body. */
+  takesBodies?: false;
 }
 
 export const ndjsonReader: RecordReader = { file: readRecords, body: parseRecordsFromBody };

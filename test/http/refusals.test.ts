@@ -139,6 +139,22 @@ describeEachBackend('HTTP refusals', (backend) => {
     await expectUnchanged();
   });
 
+  it('tells a sender of e-mail over HTTP the format takes no bodies, in any charset', async () => {
+    const message = Buffer.from(
+      'From: a@example.org\r\nSubject: S\u00e9curit\u00e9\r\n\r\nhi\r\n',
+      'latin1',
+    );
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/intake/email',
+      headers: { ...server.as('responder'), 'content-type': 'application/x-ndjson' },
+      payload: message,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'BD_INTAKE_FIELD_INVALID', field: 'format' });
+    await expectUnchanged();
+  });
+
   it('asks who sends a body that is not UTF-8 before looking into it', async () => {
     const res = await server.app.inject({
       method: 'POST',

@@ -70,7 +70,7 @@ describe('readByteLines', () => {
 
     expect(lines).toEqual([
       { line: 1, bytes: Buffer.from('a'), size: 1 },
-      { line: 2, bytes: Buffer.alloc(0), tooLong: true, size: 5_000 },
+      { line: 2, bytes: Buffer.alloc(0), tooLong: true, head: long.subarray(0, 64), size: 5_000 },
       { line: 3, bytes: Buffer.from('b'), size: 1 },
     ]);
   });

@@ -281,6 +281,52 @@ describe('reading .eml and mbox files', () => {
     expect((items[0] as { error: string }).error).toMatch(/^message of 3\d{7} bytes is larger/);
   });
 
+  it('takes a message of exactly the limit, and names the real size of one over it', async () => {
+    const separator = 'From a@x Thu Jan  1 00:00:00 2026\n';
+    const message = (bytes: number) => {
+      const bare = buildMessage({ messageId: `<m${bytes}@example.org>`, body: '' });
+      return buildMessage({
+        messageId: `<m${bytes}@example.org>`,
+        body: 'x'.repeat(bytes - bare.length),
+      });
+    };
+    const mbox = [2_000, 2_001, 1_999].map((n) => `${separator}${message(n)}\n`).join('');
+
+    const items: RecordItem[] = [];
+    for await (const item of readMailFile(streamOf(mbox), 2_000)) items.push(item);
+
+    expect(items).toMatchObject([
+      { line: 1, record: { message: { size: 2_000 } } },
+      {
+        code: 'BD_INTAKE_FIELD_INVALID',
+        error: 'message of 2001 bytes is larger than the 2000-byte limit',
+      },
+      { record: { message: { size: 1_999 } } },
+    ]);
+  });
+
+  it('still splits at a separator line longer than the limit, keeping its neighbours', async () => {
+    const long = `From ${'z'.repeat(20_000)}\n`;
+    const mbox =
+      `From a@x Thu Jan  1 00:00:00 2026\n${buildMessage({ messageId: '<a@example.org>' })}\n` +
+      `${long}${buildMessage({ messageId: '<b@example.org>' })}\n`;
+
+    const items: RecordItem[] = [];
+    for await (const item of readMailFile(streamOf(mbox), 10_000)) items.push(item);
+
+    const ids = items.map((i) => ('record' in i ? (i.record as EmailRecord).messageId : i));
+    expect(ids).toEqual(['<a@example.org>', '<b@example.org>']);
+  });
+
+  it('reads a file that starts with a separator longer than the limit as an mbox', async () => {
+    const mbox = `From ${'z'.repeat(20_000)}\n${buildMessage()}\n`;
+
+    const items: RecordItem[] = [];
+    for await (const item of readMailFile(streamOf(mbox), 10_000)) items.push(item);
+
+    expect(items).toMatchObject([{ line: 1, record: { messageId: '<r1@example.org>' } }]);
+  });
+
   it('refuses HTTP bodies with a coded error naming the format', () => {
     expect([...emailReader.body(buildMessage())]).toMatchObject([
       { line: 1, code: 'BD_INTAKE_FIELD_INVALID', field: 'format' },
@@ -369,6 +415,19 @@ describe('email adapter', () => {
       code: 'BD_INTAKE_FIELD_INVALID',
       field: 'attachments[0].sha256',
     });
+  });
+
+  it('keeps headers in UTF-8 (RFC 6532) as written, and 8-bit Latin-1 as Latin-1', async () => {
+    const utf8 = await recordOf({ subject: 'Sécurité: the café network', from: 'zoë@example.org' });
+    const latin1 = await toEmailRecord(
+      Buffer.from(buildMessage({ subject: 'Sécurité' }).replace('utf-8', 'iso-8859-1'), 'latin1'),
+    );
+
+    expect(utf8.headers).toMatchObject({
+      subject: 'Sécurité: the café network',
+      from: 'Researcher <zoë@example.org>',
+    });
+    expect(latin1.headers.subject).toBe('Sécurité');
   });
 
   it('skips an automatic reply (RFC 3834 Auto-Submitted: auto-replied)', async () => {

@@ -82,12 +82,17 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db, correlation }: Ro
       },
       async (request) => {
         const actor = requireActor(request);
-        const notUtf8 = notUtf8Bodies.get(request);
-        if (notUtf8 !== undefined) throw notUtf8Refusal(notUtf8);
         const { zone, source } = request.query;
-        const format =
-          request.params.format === 'auto' ? sniffBody(request.body).format : request.params.format;
-        const adapter = adapterFor(format, { zone });
+        const named =
+          request.params.format === 'auto' ? null : adapterFor(request.params.format, { zone });
+        // A format no body can carry says so whatever the body's charset: converting the body
+        // as the charset refusal advises would not help.
+        const notUtf8 = notUtf8Bodies.get(request);
+        if (notUtf8 !== undefined && named?.reader?.takesBodies !== false) {
+          throw notUtf8Refusal(notUtf8);
+        }
+        const format = named === null ? sniffBody(request.body).format : request.params.format;
+        const adapter = named ?? adapterFor(format, { zone });
 
         const summary = await ingestRecords(db, adapter, bodyRecords(adapter, request.body), {
           actor,

@@ -18,6 +18,18 @@ import { fail } from '../domain/errors.ts';
 // Deeper than any request body this API takes; deeper ones are left to the route's schema.
 const MAX_DEPTH = 64;
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The body is raw text that the route reads line by line, refusing each bad line itself
+     * once it knows the sender (intake). The guard leaves such a body to it: refused whole
+     * here, before authentication, a body in UTF-16 or one line with a NUL byte would be
+     * answered as if no other line counted.
+     */
+    textBody?: boolean;
+  }
+}
+
 /** Where in `value` a string (or key) holds U+0000, as a dotted path, or null. */
 export function nulPath(value: unknown): string | null {
   return pathWhere(value, (text) => text.includes('\u0000'));
@@ -54,8 +66,8 @@ export function registerNulGuard<L extends FastifyBaseLogger, P extends FastifyT
     const parts: [string, unknown][] = [
       ['params', request.params],
       ['query', request.query],
-      ['body', request.body],
     ];
+    if (request.routeOptions.config.textBody !== true) parts.push(['body', request.body]);
     try {
       for (const [where, value] of parts) {
         const field = nulPath(value);

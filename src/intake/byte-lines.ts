@@ -25,7 +25,7 @@ export interface ByteLine {
 const LF = 0x0a;
 const CR = 0x0d;
 const EMPTY = Buffer.alloc(0);
-export const HEAD_BYTES = 64;
+const HEAD_BYTES = 64;
 
 /**
  * Reads `source` (gunzipped like readTextLines) line by line in constant memory: a line longer

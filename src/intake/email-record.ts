@@ -117,15 +117,18 @@ function keptHeaders(mail: ParsedMail): Record<string, string> {
 
 /**
  * A header as written: mailparser hands header lines over one byte per character, so text in
- * UTF-8 (RFC 6532 allows it) reads as two or three Latin-1 characters per letter. Bytes that
- * are UTF-8 are read as UTF-8; others (a sender's raw 8-bit legacy charset) stay as Latin-1.
+ * UTF-8 (RFC 6532 allows it) reads as two or three Latin-1 characters per letter. Each run of
+ * 8-bit bytes that is UTF-8 is read as UTF-8; other runs (a sender's raw legacy charset) stay
+ * as Latin-1, so one header may hold both.
  */
 function headerText(value: string): string {
   // Only a string of bytes can be taken back to its bytes; anything else is already text.
-  if (!/[\u0080-\u00ff]/.test(value) || /[^\p{ASCII}\u0080-\u00ff]/u.test(value)) return value;
+  if (/[^\p{ASCII}\u0080-\u00ff]/u.test(value)) return value;
 
-  const bytes = Buffer.from(value, 'latin1');
-  return isUtf8(bytes) ? bytes.toString('utf8') : value;
+  return value.replace(/[\u0080-\u00ff]+/g, (run) => {
+    const bytes = Buffer.from(run, 'latin1');
+    return isUtf8(bytes) ? bytes.toString('utf8') : run;
+  });
 }
 
 /** The first mailbox of an address header, looking inside a group when it opens with one. */

@@ -67,6 +67,17 @@ export async function* readMailFile(
   maxBytes = EMAIL_MAX_BYTES,
 ): AsyncGenerator<RecordItem> {
   for await (const item of splitMailbox(readByteLines(source, maxBytes), maxBytes)) {
+    if ('crLineEnds' in item) {
+      yield {
+        line: item.line,
+        error:
+          'this mbox separator line holds a CR not followed by LF: lines that end in CR alone ' +
+          "are not read; convert them to LF first (for example tr '\\r' '\\n')",
+        code: 'BD_INTAKE_FIELD_INVALID',
+        field: 'message',
+      };
+      continue;
+    }
     if ('tooLarge' in item) {
       yield {
         line: item.line,

@@ -8,11 +8,14 @@ import { MessageBytes } from './message-bytes.ts';
 
 /** One message of the file: its text (CRLF line ends) and the 1-based line it starts on. */
 export type MailboxItem =
-  { line: number; raw: Buffer } | { line: number; tooLarge: true; bytes: number };
+  | { line: number; raw: Buffer }
+  | { line: number; tooLarge: true; bytes: number }
+  | { line: number; crLineEnds: true };
 
 const FROM = Buffer.from('From ');
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const QUOTE = 0x3e; // >
+const CR = 0x0d;
 
 /**
  * Groups `lines` into messages. In an mbox (RFC 4155), a line starting `From ` after a blank
@@ -49,11 +52,15 @@ export async function* splitMailbox(
     const { line } = item;
     // A line over the limit still shows its start, so that it can be a separator.
     const lead = item.tooLong ? (item.head ?? EMPTY) : item.bytes;
-    const text = line === 1 && startsWith(lead, BOM) ? lead.subarray(BOM.length) : lead;
+    const bom = line === 1 && startsWith(lead, BOM) ? BOM.length : 0;
+    const text = lead.subarray(bom);
     mbox ??= startsWith(text, FROM);
 
     if (mbox && previousBlank && startsWith(text, FROM)) {
       yield* finish();
+      // A file whose lines end in CR alone (classic Mac OS) reads as one line: taken as a
+      // separator it would vanish whole, so it is refused, saying what to do about it.
+      if (text.includes(CR)) yield { line, crLineEnds: true };
       start = line;
       previousBlank = false;
       continue;
@@ -67,7 +74,7 @@ export async function* splitMailbox(
 
     addBlanks(blanks);
     const quoted = mbox && quotedFrom(text);
-    if (item.tooLong) message.count(quoted ? item.size - 1 : item.size);
+    if (item.tooLong) message.count(item.size - bom - (quoted ? 1 : 0));
     else message.add(quoted ? text.subarray(1) : text);
   }
   yield* finish();

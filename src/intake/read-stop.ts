@@ -59,7 +59,11 @@ export function untilReadError(source: AsyncIterable<RecordItem>): StoppableReco
  * after which nothing more was read.
  */
 export function readStopError(file: string, stop: ReadStop): BreachdeskError {
-  const after = stop.lastLine > 0 ? ` after line ${stop.lastLine}` : ' before the first line';
+  // A record may span lines (an e-mail message): the line given is where the last one began.
+  const after =
+    stop.lastLine > 0
+      ? ` after the record that begins on line ${stop.lastLine}`
+      : ' before the first line';
   return new BreachdeskError(
     'BD_FILE_UNREADABLE',
     `${file}: ${whatBroke(stop.error)}; reading stopped${after}. The counts say what was ` +

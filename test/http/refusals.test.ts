@@ -140,19 +140,42 @@ describeEachBackend('HTTP refusals', (backend) => {
   });
 
   it('tells a sender of e-mail over HTTP the format takes no bodies, in any charset', async () => {
-    const message = Buffer.from(
-      'From: a@example.org\r\nSubject: S\u00e9curit\u00e9\r\n\r\nhi\r\n',
-      'latin1',
-    );
-    const res = await server.app.inject({
-      method: 'POST',
-      url: '/api/v1/intake/email',
-      headers: { ...server.as('responder'), 'content-type': 'application/x-ndjson' },
-      payload: message,
-    });
-    expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'BD_INTAKE_FIELD_INVALID', field: 'format' });
+    const text = 'From: a@example.org\r\nSubject: S\u00e9curit\u00e9\r\n\r\nhi\r\n';
+    // Latin-1, and UTF-16 (its NUL bytes once made the NUL guard answer first).
+    for (const payload of [Buffer.from(text, 'latin1'), Buffer.from(`\ufeff${text}`, 'utf16le')]) {
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/intake/email',
+        headers: { ...server.as('responder'), 'content-type': 'text/plain' },
+        payload,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toMatchObject({ code: 'BD_INTAKE_FIELD_INVALID', field: 'format' });
+    }
     await expectUnchanged();
+  });
+
+  it('refuses only the line holding a NUL byte, after asking who sent it', async () => {
+    const good = JSON.stringify(buildEveAlert({ sid: 10 }));
+    const payload = `${good}\n{"event_type": "alert", "src_ip": "10.0.0.1\u0000"}\n`;
+    const send = (headers: Record<string, string>) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/api/v1/intake/suricata',
+        headers: { ...headers, 'content-type': 'application/x-ndjson' },
+        payload,
+      });
+
+    const anonymous = await send({});
+    expect(anonymous.statusCode).toBe(401);
+    await expectUnchanged();
+
+    const res = await send(server.as('responder'));
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(res.json().results).toContainEqual(
+      expect.objectContaining({ line: 2, status: 'rejected', code: 'BD_INTAKE_MALFORMED_JSON' }),
+    );
   });
 
   it('asks who sends a body that is not UTF-8 before looking into it', async () => {

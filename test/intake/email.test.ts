@@ -327,6 +327,40 @@ describe('reading .eml and mbox files', () => {
     expect(items).toMatchObject([{ line: 1, record: { messageId: '<r1@example.org>' } }]);
   });
 
+  it('does not count a byte-order mark in the size of a message it is stripped from', async () => {
+    const body = `X-Pad: ${'p'.repeat(3_000)}\n${buildMessage()}`;
+    const refused = async (text: Buffer) => {
+      const items: RecordItem[] = [];
+      for await (const item of readMailFile(streamOf(text), 2_000)) items.push(item);
+      return (items[0] as { error: string }).error;
+    };
+
+    const withBom = await refused(
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]),
+    );
+
+    expect(withBom).toBe(await refused(Buffer.from(body)));
+    expect(withBom).toMatch(/^message of \d+ bytes/);
+  });
+
+  it('refuses an mbox whose lines end in CR alone, saying how to convert it', async () => {
+    const mbox = `From a@x Thu Jan  1 00:00:00 2026\n${buildMessage()}\n`.replaceAll(
+      /\r?\n/g,
+      '\r',
+    );
+
+    const items = await itemsOf(streamOf(mbox));
+
+    expect(items).toMatchObject([
+      {
+        line: 1,
+        code: 'BD_INTAKE_FIELD_INVALID',
+        field: 'message',
+        error: expect.stringContaining('CR'),
+      },
+    ]);
+  });
+
   it('refuses HTTP bodies with a coded error naming the format', () => {
     expect([...emailReader.body(buildMessage())]).toMatchObject([
       { line: 1, code: 'BD_INTAKE_FIELD_INVALID', field: 'format' },
@@ -428,6 +462,20 @@ describe('email adapter', () => {
       from: 'Researcher <zoë@example.org>',
     });
     expect(latin1.headers.subject).toBe('Sécurité');
+  });
+
+  it('reads each run of 8-bit bytes in a header on its own: UTF-8 beside Latin-1', async () => {
+    const message = Buffer.concat([
+      Buffer.from(
+        'From: a@example.org\r\nSubject: mixed caf\u00c3\u00a9 and caf\u00e9\r\n',
+        'latin1',
+      ),
+      Buffer.from('Message-ID: <m@example.org>\r\n\r\nbody\r\n'),
+    ]);
+
+    const record = await toEmailRecord(message);
+
+    expect(record.headers.subject).toBe('mixed café and café');
   });
 
   it('skips an automatic reply (RFC 3834 Auto-Submitted: auto-replied)', async () => {

@@ -54,7 +54,7 @@ export function registerIntakeRoutes(app: BreachdeskApp, { db, correlation }: Ro
     scope.withTypeProvider<ZodTypeProvider>().post(
       '/api/v1/intake/:format',
       {
-        config: { action: 'intake.send' },
+        config: { action: 'intake.send', textBody: true },
         schema: {
           summary: 'Take in alerts in a sender format',
           params: z.object({ format: z.string().max(40) }),

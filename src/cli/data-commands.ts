@@ -72,6 +72,12 @@ export function registerDataCommands(program: Command): void {
     .option('--source <name>', 'sender name for idempotency and correlation (default: format)')
     .option('--correlation <file>', 'correlation settings per source (JSON; docs/intake.md)')
     .option('--dedup-window-hours <h>', 'repeats closer than this count on one investigation')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 every line taken; 3 some lines rejected (each named on stderr, the rest' +
+        ' stored);\n2 bad arguments, or the file could not be read to its end; 1 an internal' +
+        ' error.',
+    )
     .action(async (file: string, opts: IngestFlags) => {
       const zone = opts.zone ?? (process.env.BREACHDESK_INTAKE_ZONE || undefined);
       let format = opts.format;
@@ -138,6 +144,10 @@ export function registerDataCommands(program: Command): void {
         if (error !== null) {
           if (!opts.json) process.stderr.write(`error ${error.code}: ${error.message}\n`);
           process.exitCode = 2;
+        } else if (rejected > 0) {
+          // The rest is stored, but a script that checks only the status must still learn that
+          // lines were left out: a wrong --format refuses every line and would otherwise pass.
+          process.exitCode = 3;
         }
       });
     });

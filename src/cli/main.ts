@@ -114,8 +114,22 @@ function commandWord(args: string[]): string | null {
   return null;
 }
 
-/** Runs the command line and returns the exit code. */
+/**
+ * Runs the command line and returns the exit code. Commands say their status through
+ * process.exitCode; it is read and put back here, so that one run in a process (a test's) never
+ * hands its status to the next.
+ */
 export async function main(argv: string[]): Promise<number> {
+  const before = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    return await run(argv);
+  } finally {
+    process.exitCode = before;
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
   try {
     await (await buildProgram(argv)).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -29,7 +29,7 @@ describe('breachdesk ingest reporting lines it refused', () => {
 
     const { code, stdout, stderr } = await ingest(file, '--format', 'generic');
 
-    expect(code).toBe(0);
+    expect(code).toBe(3);
 
     expect(stdout).toContain('accepted 1');
     expect(stdout).toContain('rejected 1');

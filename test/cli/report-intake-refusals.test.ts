@@ -28,6 +28,7 @@ describe('report refusals on the command line [pglite]', () => {
 
     const result = await cli.run('ingest', file, '--format', 'generic', '--json');
 
+    expect(result.code).toBe(3);
     expect(result.err).toMatch(/line 1: rejected BD_INTAKE_FIELD_INVALID \(sourceKind\)/);
     expect(JSON.parse(result.out.join(''))).toMatchObject({ accepted: 0, rejected: 1 });
     expect(await storedSignals()).toEqual([]);

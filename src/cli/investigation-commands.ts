@@ -52,8 +52,9 @@ export function registerInvestigationCommands(program: Command): void {
     .description('open investigations (with --all, closed ones too)')
     .option('--all', 'include closed investigations')
     .action(async (opts: { all?: boolean }) => {
+      // The operator asked for the queue, so all of it: a shortened list would look complete.
       await withStore(store(), async ({ db }) =>
-        print(await listInvestigations(db, { includeClosed: opts.all })),
+        print((await listInvestigations(db, { includeClosed: opts.all, limit: 'all' })).items),
       );
     });
 

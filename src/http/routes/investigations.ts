@@ -39,15 +39,23 @@ export function registerInvestigationRoutes(app: BreachdeskApp, { db }: RouteDep
       config: { action: 'investigation.read' },
       schema: {
         summary: 'Open investigations, most recent activity first',
+        description:
+          'The first `limit` (default 100, at most 1,000). The `X-Total-Count` header counts ' +
+          'every match: when it is larger than the list, page with GET /api/v1/queue.',
         querystring: strictQuery({
           includeClosed: z.enum(['true', 'false']).optional(),
           limit: wholeNumber(1, 1000).optional(),
         }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { includeClosed, limit } = request.query;
-      return listInvestigations(db, { includeClosed: includeClosed === 'true', limit });
+      const listed = await listInvestigations(db, {
+        includeClosed: includeClosed === 'true',
+        limit,
+      });
+      void reply.header('x-total-count', String(listed.total));
+      return listed.items;
     },
   );
 

@@ -75,7 +75,7 @@ export async function toEmailRecord(
     messageId: textOf(mail.messageId),
     date: headers.date ?? null,
     from: firstMailbox(mail.from),
-    subject: textOf(mail.subject),
+    subject: subjectOf(mail.subject, headers.subject),
     headers,
     text: storable(mail.text ?? ''),
     attachments: mail.attachments.map((part, index) =>
@@ -129,6 +129,17 @@ function headerText(value: string): string {
     const bytes = Buffer.from(run, 'latin1');
     return isUtf8(bytes) ? bytes.toString('utf8') : run;
   });
+}
+
+/**
+ * mailparser reads a Subject's raw 8-bit bytes as UTF-8 only, so a sender's legacy charset
+ * (Latin-1 "Sicherheitsl\xfccke") came out as U+FFFD. Where the header holds no encoded-words
+ * for it to decode, the header as read byte run by byte run (headerText) is the better text.
+ */
+function subjectOf(parsed: string | undefined, header: string | undefined): string | null {
+  const text = textOf(parsed);
+  if (text === null || header === undefined || !text.includes('\uFFFD')) return text;
+  return header.includes('=?') ? text : textOf(header);
 }
 
 /** The first mailbox of an address header, looking inside a group when it opens with one. */

@@ -464,6 +464,28 @@ describe('email adapter', () => {
     expect(latin1.headers.subject).toBe('Sécurité');
   });
 
+  it('titles a report whose Subject is raw 8-bit Latin-1 in Latin-1, not U+FFFD', async () => {
+    const latin1 = await toEmailRecord(
+      Buffer.from(buildMessage({ subject: 'Sicherheitslücke in café' }), 'latin1'),
+    );
+    const utf8 = await recordOf({ subject: 'Sicherheitslücke in café' });
+
+    expect(latin1.subject).toBe('Sicherheitslücke in café');
+    expect(signalOf(latin1).title).toContain('Sicherheitslücke in café');
+    expect(utf8.subject).toBe('Sicherheitslücke in café');
+  });
+
+  it('still decodes encoded-words in a Subject that also holds a broken byte', async () => {
+    const message = Buffer.concat([
+      Buffer.from('From: a@example.org\r\nSubject: =?utf-8?q?caf=C3=A9?= \xff\r\n', 'latin1'),
+      Buffer.from('Message-ID: <m2@example.org>\r\n\r\nbody\r\n'),
+    ]);
+
+    const record = await toEmailRecord(message);
+
+    expect(record.subject).toMatch(/^café/);
+  });
+
   it('reads each run of 8-bit bytes in a header on its own: UTF-8 beside Latin-1', async () => {
     const message = Buffer.concat([
       Buffer.from(

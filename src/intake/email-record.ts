@@ -3,11 +3,11 @@
  * asynchronous (mailparser) while adapters are synchronous, so the parsing happens here, in
  * the reader, and the record that comes out is plain JSON that can be validated and stored.
  */
-import { isUtf8 } from 'node:buffer';
 
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 
 import { type EvidenceFileInput, evidenceFileOf } from './evidence.ts';
+import { runsAsText } from './legacy-text.ts';
 
 /** The SMTP envelope of a message received by the listener; null for messages read from files. */
 export interface EmailEnvelope {
@@ -125,10 +125,7 @@ function headerText(value: string): string {
   // Only a string of bytes can be taken back to its bytes; anything else is already text.
   if (/[^\p{ASCII}\u0080-\u00ff]/u.test(value)) return value;
 
-  return value.replace(/[\u0080-\u00ff]+/g, (run) => {
-    const bytes = Buffer.from(run, 'latin1');
-    return isUtf8(bytes) ? bytes.toString('utf8') : run;
-  });
+  return runsAsText(value);
 }
 
 /**

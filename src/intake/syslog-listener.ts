@@ -19,6 +19,7 @@ import { createLogger } from '../log.ts';
 import type { Db } from '../store/db.ts';
 import { createCefAdapter } from './cef.ts';
 import { type IngestOptions, ingestRecords } from './ingest.ts';
+import { bytesAsText } from './legacy-text.ts';
 import { type Frame, SyslogFramer, datagramFrames } from './syslog-framing.ts';
 
 export interface SyslogListenerOptions {
@@ -55,6 +56,8 @@ export interface SyslogStats {
   lost: number;
   /** Datagrams dropped because the UDP queue was full. */
   dropped: number;
+  /** Messages that were not all UTF-8: their other bytes were read as Latin-1. */
+  notUtf8: number;
 }
 
 export interface SyslogListener {
@@ -78,7 +81,7 @@ type Source = { transport: 'tcp' | 'udp'; peer: string; seq: number };
 export async function startSyslogListener(opts: SyslogListenerOptions): Promise<SyslogListener> {
   const settings = checkedSettings(opts);
   const log = (opts.log ?? createLogger()).child({ category: 'syslog' });
-  const stats: SyslogStats = { received: 0, outcomes: {}, lost: 0, dropped: 0 };
+  const stats: SyslogStats = { received: 0, outcomes: {}, lost: 0, dropped: 0, notUtf8: 0 };
   const stopping = new AbortController();
 
   const take = messageTaker({ opts, settings, log, stats, stopping: stopping.signal });
@@ -133,16 +136,22 @@ function messageTaker({ opts, settings, log, stats, stopping }: TakerContext): T
       return;
     }
 
-    const records = [{ line: source.seq, record: frame.bytes.toString('utf8') }];
+    // A device may write its messages in a legacy charset, and a syslog message cannot be sent
+    // again the way a file line can: it is taken, with any run of bytes that is not UTF-8 read
+    // as Latin-1 (recoverable) rather than replaced by U+FFFD, and counted.
+    const { text, legacy } = bytesAsText(frame.bytes);
+    if (legacy) stats.notUtf8 += 1;
+    const records = [{ line: source.seq, record: text }];
     const bytes = frame.bytes.length;
+    const read = legacy ? { bytes, notUtf8: true } : { bytes };
     for (let attempt = 1; ; attempt += 1) {
       try {
         const summary = await ingestRecords(opts.db, adapter, records, ingestOptions);
         for (const result of summary.results) {
           count(result.status);
           if (result.status === 'rejected')
-            log.warn({ ...source, bytes, ...result }, 'message rejected');
-          else log.debug({ ...source, bytes, ...result }, 'message taken');
+            log.warn({ ...source, ...read, ...result }, 'message rejected');
+          else log.debug({ ...source, ...read, ...result }, 'message taken');
         }
         return;
       } catch (err) {

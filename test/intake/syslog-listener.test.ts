@@ -49,7 +49,7 @@ async function sendTcp(port: number, data: string, sampleAfterMs = 0): Promise<n
   return waiting;
 }
 
-async function sendUdp(port: number, messages: string[]): Promise<void> {
+async function sendUdp(port: number, messages: (string | Buffer)[]): Promise<void> {
   const socket = dgram.createSocket('udp4');
   for (const message of messages) {
     await new Promise<void>((resolve, reject) =>
@@ -160,6 +160,28 @@ describeEachBackend('syslog listener', (backend) => {
       'Blocked session 3',
     ]);
     expect(stats).toMatchObject({ received: 3, outcomes: { accepted: 3 } });
+  });
+
+  it('takes a message in a legacy charset, its other bytes read as Latin-1', async () => {
+    const { port, stats } = await start();
+    const latin1 = Buffer.from(
+      cefMessage(1).replace('Blocked session 1', 'Blockierte Sitzung für'),
+      'latin1',
+    );
+    const mixed = Buffer.from(
+      cefMessage(2).replace('Blocked session 2', 'café for caf\u00c3\u00a9'),
+      'latin1',
+    );
+
+    await sendUdp(port, [latin1, mixed, Buffer.from(cefMessage(3))]);
+    await settled(listener as SyslogListener, 3);
+
+    expect(await storedTitles()).toEqual([
+      'Blockierte Sitzung für',
+      'café for café',
+      'Blocked session 3',
+    ]);
+    expect(stats).toMatchObject({ received: 3, notUtf8: 2, outcomes: { accepted: 3 } });
   });
 
   it('loses nothing and keeps arrival order while the database is slow', async () => {

@@ -12,7 +12,7 @@ import { loadCorrelationConfig } from '../intake/correlation-config.ts';
 import { sniffFile } from '../intake/auto.ts';
 import { ingestEmailRecords } from '../intake/email-ingest.ts';
 import { ingestRecords } from '../intake/ingest.ts';
-import { isCompressionError, readStopError, untilReadError } from '../intake/read-stop.ts';
+import { isContentError, readStopError, untilReadError } from '../intake/read-stop.ts';
 import { adapterFor, fileRecords, INTAKE_FORMATS } from '../intake/registry.ts';
 import { importTenants } from '../tenants/import.ts';
 import { openConfiguredStore, type StoreFlags } from './options.ts';
@@ -124,7 +124,7 @@ export function registerDataCommands(program: Command): void {
 
         // Nothing read and the file itself unreadable (missing, a folder): reported as before.
         const stop = read.stop();
-        if (stop !== null && stop.lastLine === 0 && !isCompressionError(stop.error)) {
+        if (stop !== null && stop.lastLine === 0 && !isContentError(stop.error)) {
           throw stop.error;
         }
         const stopped = stop === null ? null : readStopError(file, stop);

@@ -73,6 +73,18 @@ export function readStopError(file: string, stop: ReadStop): BreachdeskError {
   );
 }
 
+/**
+ * True when the file opened but what it holds is broken: zlib's errors for gzip, and the coded
+ * errors of the readers (UTF-16 that is not). Unlike a missing file, such a stop is reported
+ * with the counts even before the first line.
+ */
+export function isContentError(error: unknown): boolean {
+  return (
+    isCompressionError(error) ||
+    (error instanceof BreachdeskError && error.code === 'BD_FILE_UNREADABLE')
+  );
+}
+
 /** True for zlib's errors: the file opened, but its gzip content is broken. */
 export function isCompressionError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | null)?.code;

@@ -10,7 +10,9 @@ import { createGunzip } from 'node:zlib';
 
 import type { ErrorCode } from '../domain/errors.ts';
 import { escapedControls } from '../domain/visible-text.ts';
+import { peek } from './peek.ts';
 import { allChunks } from './stream-chunks.ts';
+import { utf16AsUtf8 } from './utf16.ts';
 import { Utf8LineCheck } from './utf8-lines.ts';
 
 /**
@@ -242,55 +244,20 @@ function stripBom(text: string): string {
 
 /**
  * Peeks at the first bytes to spot gzip (RFC 1952 §2.3.1: 1f 8b), then replays them ahead of
- * the rest of the stream, gunzipped when needed. Nothing beyond the first chunk is buffered.
+ * the rest of the stream, gunzipped when needed; a file in UTF-16 with a byte order mark comes
+ * out as UTF-8 (utf16.ts). Nothing beyond the first chunk is buffered.
  */
 export async function decompressed(
   input: NodeJS.ReadableStream,
   forceGunzip: boolean,
 ): Promise<Readable> {
-  const chunks = input[Symbol.asyncIterator]();
-
-  const head: Buffer[] = [];
-  let headSize = 0;
-  let ended = false;
-  while (headSize < 2 && !ended) {
-    const next = await chunks.next();
-    if (next.done === true) {
-      ended = true;
-    } else {
-      const chunk = toBuffer(next.value);
-      head.push(chunk);
-      headSize += chunk.length;
-    }
-  }
-
-  const start = Buffer.concat(head);
-  const replay = Readable.from(replayChunks(start, ended ? null : chunks));
-  if (!forceGunzip && !(start[0] === 0x1f && start[1] === 0x8b)) return replay;
+  const { start, all } = await peek(input as AsyncIterable<Buffer | string>, 2);
+  const replay = Readable.from(all);
+  if (!forceGunzip && !(start[0] === 0x1f && start[1] === 0x8b)) return utf16AsUtf8(replay);
 
   const gunzip = createGunzip();
   // pipeline destroys gunzip with any source error, and the line reader rethrows it to the
   // consumer; the callback has nothing left to do.
   pipeline(replay, gunzip, () => undefined);
-  return gunzip;
-}
-
-async function* replayChunks(
-  start: Buffer,
-  rest: AsyncIterator<string | Buffer> | null,
-): AsyncGenerator<Buffer> {
-  try {
-    if (start.length > 0) yield start;
-    if (rest === null) return;
-    for (let next = await rest.next(); next.done !== true; next = await rest.next()) {
-      yield toBuffer(next.value);
-    }
-  } finally {
-    // Stopping early must still close the source (the stream iterator destroys it on return).
-    await rest?.return?.();
-  }
-}
-
-function toBuffer(chunk: string | Buffer): Buffer {
-  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+  return utf16AsUtf8(gunzip);
 }

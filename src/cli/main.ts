@@ -89,7 +89,11 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .description('Security incident response and personal-data breach notification')
     .version('0.1.0')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Commander quotes the argument it refuses, and a terminal obeys escape sequences in it.
+    .configureOutput({
+      outputError: (message, write) => write(message.split('\n').map(escapedControls).join('\n')),
+    });
 
   program.addOption(
     new Option('--data-dir <dir>', 'embedded database folder').env('BREACHDESK_DATA_DIR'),

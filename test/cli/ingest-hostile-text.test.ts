@@ -40,6 +40,19 @@ describe('breachdesk ingest reporting lines it refused', () => {
     expect(stderr.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202E]/u);
   });
 
+  it('shows an unknown option with escape sequences as code points', async () => {
+    const { code, stderr } = await ingest(
+      'x.ndjson',
+      '--format',
+      'generic',
+      '--\u001b[2J\u009b31m',
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toContain("unknown option '--\\u001b[2J\\u009b31m'");
+    expect(stderr.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202E]/u);
+  });
+
   it('shows a file name with escape sequences as code points in its error', async () => {
     // CSI (U+009B) is the one-byte form of ESC [ that some terminals still obey.
     const file = join(dir, 'x\u001b[2J\u009b31m\u202Efdp.ndjson');

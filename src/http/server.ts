@@ -17,6 +17,7 @@ import { actorForToken } from '../auth/tokens.ts';
 import { fail } from '../domain/errors.ts';
 import type { Store } from '../store/db.ts';
 import { type BodyLimits, bodyLimitFor, resolveBodyLimits } from './body-limits.ts';
+import { registerUtf8JsonParser } from './json-body.ts';
 import { registerAuthorization } from './authorize.ts';
 import { answerClientError } from './client-errors.ts';
 import { registerConsole } from './console.ts';
@@ -124,6 +125,7 @@ export async function buildServer(opts: ServerOptions) {
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= bodyLimitFor(route.url, limits);
   });
+  registerUtf8JsonParser(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('actor', null);

@@ -139,6 +139,43 @@ describeEachBackend('HTTP refusals', (backend) => {
     await expectUnchanged();
   });
 
+  it('refuses a JSON body with bytes that are not UTF-8 rather than store U+FFFD', async () => {
+    const report = (payload: Buffer) =>
+      server.app.inject({
+        method: 'POST',
+        url: '/api/v1/reports',
+        headers: { ...server.as('responder'), 'content-type': 'application/json' },
+        payload,
+      });
+    const text = '{\n"title": "Sicherheitsl\u00fccke im Portal",\n"description": "x"}';
+
+    const latin1 = await report(Buffer.from(text, 'latin1'));
+
+    expect(latin1.statusCode).toBe(400);
+    expect(latin1.json().error).toMatchObject({
+      code: 'BD_REQUEST_INVALID',
+      field: '(body)',
+      message: expect.stringMatching(/^line 2 of the JSON body holds bytes that are not UTF-8/),
+    });
+    await expectUnchanged();
+
+    const utf8 = await report(Buffer.from(text, 'utf8'));
+    expect(utf8.statusCode, utf8.body).toBe(201);
+    expect(utf8.json().title).toBe('Sicherheitslücke im Portal');
+  });
+
+  it('still refuses __proto__ keys in a JSON body, as Fastify does', async () => {
+    const res = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers: { ...server.as('responder'), 'content-type': 'application/json' },
+      payload: '{"title": "t", "__proto__": {"admin": true}}',
+    });
+
+    expect(res.statusCode).toBe(400);
+    await expectUnchanged();
+  });
+
   it('tells a sender of e-mail over HTTP the format takes no bodies, in any charset', async () => {
     const text = 'From: a@example.org\r\nSubject: S\u00e9curit\u00e9\r\n\r\nhi\r\n';
     // Latin-1, and UTF-16 (its NUL bytes once made the NUL guard answer first).

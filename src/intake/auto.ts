@@ -12,6 +12,7 @@ import { jsonMarksOf } from './auto/json-marks.ts';
 import { parsePartialJson } from './auto/partial-json.ts';
 import { headMarkOf, lineMarkOf } from './auto/text-marks.ts';
 import { describe } from './outcome.ts';
+import { isContentError, readStopError } from './read-stop.ts';
 import { readTextLines } from './records.ts';
 
 /** The formats `auto` can choose, as `--format` names them. */
@@ -145,8 +146,11 @@ export async function sniffFile(
       if (stoppedEarly) break;
     }
   } catch (error) {
-    // A gzip file cut at its window ends inside a block; the whole lines before it stand.
-    if (!cut) throw error;
+    // A gzip file cut at its window ends inside a block; the whole lines before it stand. So
+    // do those before a break in the file itself (a .gz cut short, broken UTF-16): the import
+    // meets the break again and reports it with its counts. Before any line, it is said here.
+    if (!cut && !isContentError(error)) throw error;
+    if (!cut && lines.length === 0) throw readStopError(path, { error, lastLine: 0 });
   }
 
   // The last line read from a cut file is cut too, unless it is all there is to go on.

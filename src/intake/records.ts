@@ -137,7 +137,10 @@ export async function* readTextLines(
 ): AsyncGenerator<TextLine> {
   const input = typeof source === 'string' ? createReadStream(source) : source;
   const forceGunzip = typeof source === 'string' && source.toLowerCase().endsWith('.gz');
-  const text = await decompressed(input, forceGunzip);
+  // Text, so a file in UTF-16 with a byte order mark is read as UTF-16 (utf16.ts); the e-mail
+  // reader (byte-lines.ts) keeps a message's bytes as they are.
+  const bytes = await decompressed(input, forceGunzip);
+  const text = await utf16AsUtf8(bytes);
   const decoder = new StringDecoder('utf8');
   const utf8 = new Utf8LineCheck();
   const notUtf8 = new Set<number>();
@@ -187,6 +190,7 @@ export async function* readTextLines(
   } finally {
     // Also reached when the consumer stops early: release the file handle or the stream now.
     text.destroy();
+    bytes.destroy();
     if (input instanceof Readable) input.destroy();
   }
 }
@@ -244,8 +248,7 @@ function stripBom(text: string): string {
 
 /**
  * Peeks at the first bytes to spot gzip (RFC 1952 §2.3.1: 1f 8b), then replays them ahead of
- * the rest of the stream, gunzipped when needed; a file in UTF-16 with a byte order mark comes
- * out as UTF-8 (utf16.ts). Nothing beyond the first chunk is buffered.
+ * the rest of the stream, gunzipped when needed. Nothing beyond the first chunk is buffered.
  */
 export async function decompressed(
   input: NodeJS.ReadableStream,
@@ -253,11 +256,11 @@ export async function decompressed(
 ): Promise<Readable> {
   const { start, all } = await peek(input as AsyncIterable<Buffer | string>, 2);
   const replay = Readable.from(all);
-  if (!forceGunzip && !(start[0] === 0x1f && start[1] === 0x8b)) return utf16AsUtf8(replay);
+  if (!forceGunzip && !(start[0] === 0x1f && start[1] === 0x8b)) return replay;
 
   const gunzip = createGunzip();
   // pipeline destroys gunzip with any source error, and the line reader rethrows it to the
   // consumer; the callback has nothing left to do.
   pipeline(replay, gunzip, () => undefined);
-  return utf16AsUtf8(gunzip);
+  return gunzip;
 }

@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 
 import { BreachdeskError } from '../domain/errors.ts';
 import { peek } from './peek.ts';
+import { allChunks } from './stream-chunks.ts';
 
 type Utf16 = 'utf-16le' | 'utf-16be';
 
@@ -18,12 +19,15 @@ type Utf16 = 'utf-16le' | 'utf-16be';
  * the stream with BD_FILE_UNREADABLE saying from which byte on.
  */
 export async function utf16AsUtf8(stream: Readable): Promise<Readable> {
-  const { start, all } = await peek(stream as AsyncIterable<Buffer | string>, 2);
+  // allChunks, not the stream's own iterator, which drops what a broken .gz had buffered.
+  const { start, all } = await peek(allChunks(stream), 4);
   const encoding = byteOrderMark(start);
   return encoding === null ? Readable.from(all) : Readable.from(transcoded(all, encoding));
 }
 
 function byteOrderMark(start: Buffer): Utf16 | null {
+  // FF FE 00 00 is UTF-32LE's mark; such a file is left to be refused line by line as not UTF-8.
+  if (start[0] === 0xff && start[1] === 0xfe && start[2] === 0 && start[3] === 0) return null;
   if (start[0] === 0xff && start[1] === 0xfe) return 'utf-16le';
   if (start[0] === 0xfe && start[1] === 0xff) return 'utf-16be';
   return null;
@@ -83,7 +87,7 @@ function notUtf16(encoding: Utf16, at: number | 'end'): BreachdeskError {
   const what =
     at === 'end'
       ? 'it ends inside a character (an odd last byte, or half a surrogate pair)'
-      : `the character at byte ${at} is half a surrogate pair`;
+      : `the character at byte ${at} (of the text, after any gunzip) is half a surrogate pair`;
   return new BreachdeskError(
     'BD_FILE_UNREADABLE',
     `the file begins with a ${name} byte order mark, but ${what}, which is not ${name}`,

@@ -42,6 +42,30 @@ describe('reading a .gz cut short', () => {
     expect(read).toBe(COMPLETE_LINES);
   });
 
+  it('does so when zlib has many chunks decoded and waiting at the break', async () => {
+    // Over a megabyte of text before the cut: zlib holds several chunks when it fails, and a
+    // reader that iterated the stream itself (as a UTF-16 check once did) dropped them.
+    const many = Array.from({ length: 120_000 }, (_, i) => `line ${i} ${(i * 7919) % 104_729}`);
+    const whole = gzipSync(`${many.join('\n')}\n`);
+    const cut = whole.subarray(0, Math.floor(whole.length / 2));
+    const file = join(dir, 'cut-large.log.gz');
+    writeFileSync(file, cut);
+    const readable = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+    const complete = readable.split('\n').length - 1;
+
+    let read = 0;
+    const reading = (async () => {
+      for await (const { line } of readTextLines(file)) {
+        read = line;
+        if (line % 2000 === 0) await sleep(5);
+      }
+    })();
+
+    await expect(reading).rejects.toThrow('unexpected end of file');
+    expect(complete).toBeGreaterThan(50_000);
+    expect(read).toBe(complete);
+  });
+
   it('ends the records at the break, keeping the error and the last line read', async () => {
     const stoppable = untilReadError(readLineRecords(cutFile));
     const lines: number[] = [];

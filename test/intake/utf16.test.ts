@@ -89,7 +89,7 @@ describe('reading a UTF-16 file', () => {
     expect(read).toEqual(['line one', 'line two']);
     expect(error?.code).toBe('BD_FILE_UNREADABLE');
     // 2 bytes of byte order mark and 18 characters of 2 bytes each come before it.
-    expect(error?.message).toContain('the character at byte 38 is half a surrogate pair');
+    expect(error?.message).toContain('the character at byte 38 (of the text, after any gunzip)');
   });
 
   it.each([
@@ -162,6 +162,49 @@ describe('breachdesk ingest on a UTF-16 file', () => {
         ),
       },
     });
+  });
+
+  it('takes the lines before broken UTF-16 with --format auto too', async () => {
+    const file = join(dir, 'broken-auto.ndjson');
+    writeFileSync(file, Buffer.concat([le(NDJSON), Buffer.from([0x00, 0xd8, 0x41, 0x00])]));
+
+    const { code, stdout } = await runIngest(
+      join(dir, 'data4'),
+      file,
+      '--format',
+      'auto',
+      '--json',
+    );
+
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toMatchObject({
+      format: 'generic',
+      accepted: 2,
+      error: { code: 'BD_FILE_UNREADABLE', message: expect.stringContaining('broken-auto.ndjson') },
+    });
+  });
+
+  it('names the file when --format auto meets broken UTF-16 before any line', async () => {
+    const file = join(dir, 'broken-auto-first.ndjson');
+    writeFileSync(file, Buffer.from([0xff, 0xfe, 0x00, 0xdc, 0x41, 0x00]));
+
+    const { code, stderr } = await runIngest(join(dir, 'data5'), file, '--format', 'auto');
+
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /error BD_FILE_UNREADABLE: .*broken-auto-first\.ndjson: .*before the first line/,
+    );
+  });
+
+  it('leaves a UTF-32LE file (FF FE 00 00) to be refused as not UTF-8', async () => {
+    const utf32 = Buffer.alloc(8);
+    utf32.writeUInt32LE(0xfeff, 0);
+    utf32.writeUInt32LE(0x41, 4);
+
+    const read: { text: string; notUtf8?: boolean }[] = [];
+    for await (const line of readTextLines(Readable.from([utf32]))) read.push(line);
+
+    expect(read).toEqual([{ line: 1, text: expect.any(String), notUtf8: true }]);
   });
 
   it('reports a file broken before its first line with the counts, not as a crash', async () => {

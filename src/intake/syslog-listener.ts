@@ -56,7 +56,7 @@ export interface SyslogStats {
   lost: number;
   /** Datagrams dropped because the UDP queue was full. */
   dropped: number;
-  /** Messages that were not all UTF-8: their other bytes were read as Latin-1. */
+  /** Messages that were not all UTF-8: their other bytes were read as Windows-1252. */
   notUtf8: number;
 }
 
@@ -138,7 +138,7 @@ function messageTaker({ opts, settings, log, stats, stopping }: TakerContext): T
 
     // A device may write its messages in a legacy charset, and a syslog message cannot be sent
     // again the way a file line can: it is taken, with any run of bytes that is not UTF-8 read
-    // as Latin-1 (recoverable) rather than replaced by U+FFFD, and counted.
+    // as Windows-1252 rather than replaced by U+FFFD, and counted.
     const { text, legacy } = bytesAsText(frame.bytes);
     if (legacy) stats.notUtf8 += 1;
     const records = [{ line: source.seq, record: text }];

@@ -475,6 +475,21 @@ describe('email adapter', () => {
     expect(utf8.subject).toBe('Sicherheitslücke in café');
   });
 
+  it('reads a raw 8-bit Subject as Windows-1252 where Latin-1 has control codes', async () => {
+    const message = Buffer.concat([
+      Buffer.from(
+        'From: a@example.org\r\nSubject: \u0093Urgent\u0094 \u0096 \u0080 fraud\r\n',
+        'latin1',
+      ),
+      Buffer.from('Message-ID: <m3@example.org>\r\n\r\nbody\r\n'),
+    ]);
+
+    const record = await toEmailRecord(message);
+
+    expect(record.subject).toBe('“Urgent” – € fraud');
+    expect(record.headers.subject).toBe('“Urgent” – € fraud');
+  });
+
   it('still decodes encoded-words in a Subject that also holds a broken byte', async () => {
     const message = Buffer.concat([
       Buffer.from('From: a@example.org\r\nSubject: =?utf-8?q?caf=C3=A9?= \xff\r\n', 'latin1'),

@@ -184,6 +184,21 @@ describeEachBackend('syslog listener', (backend) => {
     expect(stats).toMatchObject({ received: 3, notUtf8: 2, outcomes: { accepted: 3 } });
   });
 
+  it('reads 0x80–0x9F in such a message as Windows-1252: euro sign and curly quotes', async () => {
+    const { port } = await start();
+    const title = Buffer.from('Blocked \u0093transfer\u0094 of \u0080 5 from caf\u00e9', 'latin1');
+    const message = Buffer.concat([
+      Buffer.from(cefMessage(1).split('Blocked session 1')[0] as string),
+      title,
+      Buffer.from(cefMessage(1).split('Blocked session 1')[1] as string),
+    ]);
+
+    await sendUdp(port, [message]);
+    await settled(listener as SyslogListener, 1);
+
+    expect(await storedTitles()).toEqual(['Blocked “transfer” of € 5 from café']);
+  });
+
   it('loses nothing and keeps arrival order while the database is slow', async () => {
     // 100 messages of 80 KiB overrun the socket buffers of both ends (a few MiB on loopback),
     // so the sender is still holding data while the listener works through the first ones.

@@ -2,7 +2,7 @@
  * Read models of investigations: the queue and one investigation in full, with its history,
  * scoping, clocks, notices, deliveries and whether each affected tenant has been reached.
  */
-import { asc, count, desc, eq, ne } from 'drizzle-orm';
+import { asc, desc, eq, ne, sql } from 'drizzle-orm';
 import { auditEntriesFor } from '../audit/log.ts';
 import { fail } from '../domain/errors.ts';
 import { timeLeft } from '../domain/deadlines.ts';
@@ -49,23 +49,22 @@ export function summarize(r: Row) {
 /**
  * The queue, most recent activity first: the first `limit` (default 100, at most 1,000) or, for
  * the operator's command line, `'all'`. `total` counts every match, so that a reader of a
- * shortened list knows it is one.
+ * shortened list knows it is one; it is counted in the same statement, so it is the count of
+ * the list's own snapshot.
  */
 export async function listInvestigations(
   db: Db,
   opts: { includeClosed?: boolean; limit?: number | 'all' },
 ) {
-  const where = opts.includeClosed ? undefined : ne(investigations.stage, 'close');
   const query = db
-    .select()
+    .select({ row: investigations, total: sql<number>`count(*) over ()`.mapWith(Number) })
     .from(investigations)
-    .where(where)
+    .where(opts.includeClosed ? undefined : ne(investigations.stage, 'close'))
     .orderBy(desc(investigations.lastSeen), desc(investigations.id));
   const rows =
     opts.limit === 'all' ? await query : await query.limit(Math.min(opts.limit ?? 100, 1000));
 
-  const [counted] = await db.select({ n: count() }).from(investigations).where(where);
-  return { items: rows.map(summarize), total: counted?.n ?? 0 };
+  return { items: rows.map((r) => summarize(r.row)), total: rows[0]?.total ?? 0 };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Commands that take data in: ingest, tenants import, tokens.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { actorLabel, cliActor } from '../auth/actor.ts';
 import { createToken, revokeToken } from '../auth/tokens.ts';
@@ -61,6 +61,15 @@ function windowOf(text: string | undefined): number | undefined {
   return hours;
 }
 
+/**
+ * Reading a folder fails with an EISDIR that does not carry the path, so the error could not
+ * say which argument was wrong; the check names it. A missing file is left to the read.
+ */
+async function assertNotFolder(file: string): Promise<void> {
+  const info = await stat(file).catch(() => null);
+  if (info?.isDirectory()) fail('BD_FILE_UNREADABLE', `${file}: is a folder, not a file`, 'file');
+}
+
 export function registerDataCommands(program: Command): void {
   program
     .command('ingest')
@@ -79,6 +88,7 @@ export function registerDataCommands(program: Command): void {
         ' error.',
     )
     .action(async (file: string, opts: IngestFlags) => {
+      await assertNotFolder(file);
       const zone = opts.zone ?? (process.env.BREACHDESK_INTAKE_ZONE || undefined);
       let format = opts.format;
       if (format === 'auto') {
@@ -160,6 +170,7 @@ export function registerDataCommands(program: Command): void {
     .argument('<file>', '{"tenants": [...]}, see docs/tenants.md')
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
+      await assertNotFolder(file);
       const text = await readFile(file, 'utf8');
       let input: unknown;
       try {

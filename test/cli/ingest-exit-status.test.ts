@@ -4,7 +4,7 @@
  * The real command in a child process on PGlite, and in-process twice in a row, where the status
  * of one run must not carry into the next.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -59,6 +59,16 @@ describe('breachdesk ingest exit status', () => {
     expect(stdout).toContain('accepted 0');
     expect(stdout).toContain('rejected 2');
     expect(code).toBe(3);
+  });
+
+  it('is 2 for a folder, named in the error', async () => {
+    const folder = join(dir, 'a-folder');
+    mkdirSync(folder, { recursive: true });
+
+    const { code, stderr } = await runIngest(join(dir, 'e'), folder, '--format', 'generic');
+
+    expect(code).toBe(2);
+    expect(stderr).toContain(`error BD_FILE_UNREADABLE: ${folder}: is a folder, not a file`);
   });
 
   it('says what each status means in --help', async () => {

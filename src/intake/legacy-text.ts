@@ -23,12 +23,37 @@ function windows1252(run: string): string {
   );
 }
 
-/** `bytes` holds one byte per character (U+0000–U+00FF), as Buffer#toString('latin1') gives. */
+/**
+ * `bytes` holds one byte per character (U+0000–U+00FF), as Buffer#toString('latin1') gives.
+ * Each UTF-8 sequence is read as UTF-8, byte by byte otherwise: a stray legacy byte does not
+ * turn the UTF-8 beside it into mojibake.
+ */
 export function runsAsText(bytes: string): string {
   return bytes.replace(/[\u0080-\u00ff]+/g, (run) => {
     const raw = Buffer.from(run, 'latin1');
-    return isUtf8(raw) ? raw.toString('utf8') : windows1252(run);
+    if (isUtf8(raw)) return raw.toString('utf8');
+
+    let text = '';
+    for (let i = 0; i < raw.length;) {
+      const length = sequenceLength(raw[i] as number);
+      if (length > 1 && i + length <= raw.length && isUtf8(raw.subarray(i, i + length))) {
+        text += raw.toString('utf8', i, i + length);
+        i += length;
+      } else {
+        text += windows1252(run[i] as string);
+        i += 1;
+      }
+    }
+    return text;
   });
+}
+
+/** The length of the UTF-8 sequence a byte would lead (RFC 3629 §4), or 1 if it leads none. */
+function sequenceLength(lead: number): number {
+  if (lead >= 0xc2 && lead <= 0xdf) return 2;
+  if (lead >= 0xe0 && lead <= 0xef) return 3;
+  if (lead >= 0xf0 && lead <= 0xf4) return 4;
+  return 1;
 }
 
 /** The text of `bytes`, and whether any run of them had to be read as Windows-1252. */

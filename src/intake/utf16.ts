@@ -16,21 +16,49 @@ type Utf16 = 'utf-16le' | 'utf-16be';
  * `stream` as UTF-8 bytes: unchanged unless its first two bytes are a UTF-16 byte order mark
  * (FF FE little-endian, FE FF big-endian), in which case the mark is dropped and the rest
  * transcoded. Text that is not valid UTF-16 (half a surrogate pair, an odd last byte) ends
- * the stream with BD_FILE_UNREADABLE saying from which byte on.
+ * the stream with BD_FILE_UNREADABLE naming the byte; so does a UTF-32 mark, which is not read.
  */
 export async function utf16AsUtf8(stream: Readable): Promise<Readable> {
   // allChunks, not the stream's own iterator, which drops what a broken .gz had buffered.
   const { start, all } = await peek(allChunks(stream), 4);
-  const encoding = byteOrderMark(start);
-  return encoding === null ? Readable.from(all) : Readable.from(transcoded(all, encoding));
+  const mark = unicodeMark(start);
+  if (mark === 'utf-32le' || mark === 'utf-32be') return refused(all, mark);
+  return mark === null ? Readable.from(all) : Readable.from(transcoded(all, mark));
 }
 
-function byteOrderMark(start: Buffer): Utf16 | null {
-  // FF FE 00 00 is UTF-32LE's mark; such a file is left to be refused line by line as not UTF-8.
-  if (start[0] === 0xff && start[1] === 0xfe && start[2] === 0 && start[3] === 0) return null;
-  if (start[0] === 0xff && start[1] === 0xfe) return 'utf-16le';
-  if (start[0] === 0xfe && start[1] === 0xff) return 'utf-16be';
+type Mark = Utf16 | 'utf-32le' | 'utf-32be';
+
+/** The Unicode encoding that the byte order mark at the start of `start` names, if any. */
+export function unicodeMark(start: Buffer): Mark | null {
+  const [a, b, c, d] = start;
+  if (a === 0xff && b === 0xfe && c === 0 && d === 0) return 'utf-32le';
+  if (a === 0 && b === 0 && c === 0xfe && d === 0xff) return 'utf-32be';
+  if (a === 0xff && b === 0xfe) return 'utf-16le';
+  if (a === 0xfe && b === 0xff) return 'utf-16be';
   return null;
+}
+
+/** True for the error of a file that ends inside a UTF-16 character (cut at a window, say). */
+export function endsInsideCharacter(error: unknown): boolean {
+  return ENDED_INSIDE.has(error as object);
+}
+
+const ENDED_INSIDE = new WeakSet<object>();
+
+/** A stream that fails before its first chunk, having closed the file's. */
+function refused(chunks: AsyncGenerator<Buffer>, mark: Mark): Readable {
+  void chunks.return(undefined);
+  const error = new BreachdeskError(
+    'BD_FILE_UNREADABLE',
+    `the file begins with a ${mark.toUpperCase()} byte order mark, and UTF-32 is not read; ` +
+      'convert it to UTF-8 (iconv -f UTF-32 -t UTF-8) and send it again',
+    'file',
+  );
+  return new Readable({
+    read() {
+      this.destroy(error);
+    },
+  });
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -73,7 +101,11 @@ async function* transcoded(
   }
 
   // Left over: an odd last byte, or a high surrogate with nothing after it.
-  if (carry.length > 0) throw notUtf16(encoding, 'end');
+  if (carry.length > 0) {
+    const error = notUtf16(encoding, offset, 'end');
+    ENDED_INSIDE.add(error);
+    throw error;
+  }
 }
 
 /** The code units of `bytes` (an even number of them), as a string; big-endian swapped. */
@@ -82,12 +114,17 @@ function utf16Units(bytes: Buffer, encoding: Utf16): string {
   return Buffer.from(bytes).swap16().toString('utf16le');
 }
 
-function notUtf16(encoding: Utf16, at: number | 'end'): BreachdeskError {
+function notUtf16(
+  encoding: Utf16,
+  at: number,
+  where: 'end' | 'inside' = 'inside',
+): BreachdeskError {
   const name = encoding.toUpperCase();
+  const byte = `byte ${at} (of the text, after any gunzip)`;
   const what =
-    at === 'end'
-      ? 'it ends inside a character (an odd last byte, or half a surrogate pair)'
-      : `the character at byte ${at} (of the text, after any gunzip) is half a surrogate pair`;
+    where === 'end'
+      ? `it ends inside a character at ${byte} (an odd last byte, or half a surrogate pair)`
+      : `the character at ${byte} is half a surrogate pair`;
   return new BreachdeskError(
     'BD_FILE_UNREADABLE',
     `the file begins with a ${name} byte order mark, but ${what}, which is not ${name}`,

@@ -64,11 +64,18 @@ export function readStopError(file: string, stop: ReadStop): BreachdeskError {
     stop.lastLine > 0
       ? ` after the record that begins on line ${stop.lastLine}`
       : ' before the first line';
+  // The readers' own refusals (UTF-32, broken UTF-16, mail in UTF-16) say what to do with the
+  // file; sending the same file again would not help.
+  const advice =
+    stop.error instanceof BreachdeskError
+      ? stop.lastLine > 0
+        ? ' The counts say what was stored before that.'
+        : ''
+      : ' The counts say what was stored before that; send the complete file again (records ' +
+        'already stored come back as repeats)';
   return new BreachdeskError(
     'BD_FILE_UNREADABLE',
-    `${file}: ${whatBroke(stop.error)}; reading stopped${after}. The counts say what was ` +
-      'stored before that; send the complete file again (records already stored come back ' +
-      'as repeats)',
+    `${file}: ${whatBroke(stop.error)}; reading stopped${after}.${advice}`,
     'file',
   );
 }
@@ -93,6 +100,7 @@ export function isCompressionError(error: unknown): boolean {
 
 function whatBroke(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof BreachdeskError) return message;
 
   // zlib reports a gzip stream cut short as Z_BUF_ERROR "unexpected end of file".
   if ((error as NodeJS.ErrnoException | null)?.code === 'Z_BUF_ERROR') {

@@ -235,6 +235,25 @@ describe('breachdesk ingest on a UTF-16 file', () => {
     expect(gzip.stderr).toMatch(/error BD_FILE_UNREADABLE: .*damaged\.ndjson\.gz: .*damaged/);
   });
 
+  it('gives a refused file the conversion advice alone, not "send it again"', async () => {
+    const file = join(dir, 'utf32.ndjson');
+    writeFileSync(file, Buffer.from([0xff, 0xfe, 0, 0, 0x41, 0, 0, 0]));
+
+    const { code, stdout } = await runIngest(
+      join(dir, 'data8'),
+      file,
+      '--format',
+      'generic',
+      '--json',
+    );
+
+    expect(code).toBe(2);
+    const said = JSON.parse(stdout) as { error: { code: string; message: string } };
+    expect(said.error.message).toMatch(/utf32\.ndjson: the file begins with a UTF-32LE byte order/);
+    expect(said.error.message).toContain('iconv -f UTF-32 -t UTF-8');
+    expect(said.error.message).not.toContain('send the complete file again');
+  });
+
   it('refuses an e-mail file in UTF-16 whole, saying how to convert it', async () => {
     const file = join(dir, 'report.eml');
     const mail =

@@ -6,7 +6,6 @@
  * (routes/intake.ts).
  */
 import { isUtf8 } from 'node:buffer';
-
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type {

@@ -117,9 +117,9 @@ function keptHeaders(mail: ParsedMail): Record<string, string> {
 
 /**
  * A header as written: mailparser hands header lines over one byte per character, so text in
- * UTF-8 (RFC 6532 allows it) reads as two or three Latin-1 characters per letter. Each run of
- * 8-bit bytes that is UTF-8 is read as UTF-8; other runs (a sender's raw legacy charset) as
- * Windows-1252 (legacy-text.ts), so one header may hold both.
+ * UTF-8 (RFC 6532 allows it) reads as two or three Latin-1 characters per letter. Each UTF-8
+ * sequence is read as UTF-8, other 8-bit bytes (a sender's raw legacy charset) as Windows-1252
+ * (legacy-text.ts), so one header may hold both.
  */
 function headerText(value: string): string {
   // Only a string of bytes can be taken back to its bytes; anything else is already text.

@@ -1,10 +1,9 @@
 /**
  * Text from bytes that ought to be UTF-8 but, from a device or a mail program of another age,
- * may not be. Each run of 8-bit bytes that is UTF-8 is read as UTF-8 and any other run as
- * Windows-1252, the reading browsers give a Latin-1 label (WHATWG Encoding Standard): Latin-1's
- * letters, and the euro sign and curly quotes where Latin-1 has control codes. Nothing becomes
- * U+FFFD, but the reading is for people, not byte for byte: a run of UTF-8 and one of
- * Windows-1252 can read alike.
+ * may not be. Each UTF-8 sequence is read as UTF-8 and any other byte as Windows-1252, the
+ * reading browsers give a Latin-1 label (WHATWG Encoding Standard): Latin-1's letters, and the
+ * euro sign and curly quotes where Latin-1 has control codes. Nothing becomes U+FFFD, but the
+ * reading is for people, not byte for byte: UTF-8 and Windows-1252 bytes can read alike.
  */
 import { isUtf8 } from 'node:buffer';
 

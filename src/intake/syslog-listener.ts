@@ -137,7 +137,7 @@ function messageTaker({ opts, settings, log, stats, stopping }: TakerContext): T
     }
 
     // A device may write its messages in a legacy charset, and a syslog message cannot be sent
-    // again the way a file line can: it is taken, with any run of bytes that is not UTF-8 read
+    // again the way a file line can: it is taken, with any byte that is not part of UTF-8 read
     // as Windows-1252 rather than replaced by U+FFFD, and counted.
     const { text, legacy } = bytesAsText(frame.bytes);
     if (legacy) stats.notUtf8 += 1;

@@ -12,7 +12,7 @@ import { jsonMarksOf } from './auto/json-marks.ts';
 import { parsePartialJson } from './auto/partial-json.ts';
 import { headMarkOf, lineMarkOf } from './auto/text-marks.ts';
 import { describe } from './outcome.ts';
-import { isContentError, readStopError } from './read-stop.ts';
+import { isCompressedEarlyEnd, isContentError, readStopError } from './read-stop.ts';
 import { readTextLines } from './records.ts';
 import { endsInsideCharacter } from './utf16.ts';
 
@@ -151,7 +151,7 @@ export async function sniffFile(
     // before that stand. So do those before a break in the file itself (a .gz cut short or
     // damaged, broken UTF-16): the import meets the break again and reports it with its
     // counts. A break before any line is said here, naming the file.
-    const windowCut = cut && (isZlibEarlyEnd(error) || endsInsideCharacter(error));
+    const windowCut = cut && (isCompressedEarlyEnd(error) || endsInsideCharacter(error));
     if (!windowCut && !isContentError(error)) throw error;
     if (!windowCut && lines.length === 0) throw readStopError(path, { error, lastLine: 0 });
   }
@@ -159,11 +159,6 @@ export async function sniffFile(
   // The last line read from a cut file is cut too, unless it is all there is to go on.
   if (cut && !stoppedEarly && lines.length > 1) lines.pop();
   return chosenFormat(detectFormat({ firstLines: lines }), path);
-}
-
-/** zlib's "unexpected end of file": the gzip data stops, as it does where a window cuts it. */
-function isZlibEarlyEnd(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | null)?.code === 'Z_BUF_ERROR';
 }
 
 /** True when the file starts with the gzip magic bytes (RFC 1952 §2.3.1: 1f 8b). */

@@ -64,13 +64,12 @@ export function readStopError(file: string, stop: ReadStop): BreachdeskError {
     stop.lastLine > 0
       ? ` after the record that begins on line ${stop.lastLine}`
       : ' before the first line';
+  const counts = stop.lastLine > 0 ? ' The counts say what was stored before that.' : '';
   // The readers' own refusals (UTF-32, broken UTF-16, mail in UTF-16) say what to do with the
   // file; sending the same file again would not help.
   const advice =
     stop.error instanceof BreachdeskError
-      ? stop.lastLine > 0
-        ? ' The counts say what was stored before that.'
-        : ''
+      ? counts
       : ' The counts say what was stored before that; send the complete file again (records ' +
         'already stored come back as repeats)';
   return new BreachdeskError(
@@ -92,6 +91,11 @@ export function isContentError(error: unknown): boolean {
   );
 }
 
+/** zlib's "unexpected end of file" (Z_BUF_ERROR): the gzip data stops before its end. */
+export function isCompressedEarlyEnd(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'Z_BUF_ERROR';
+}
+
 /** True for zlib's errors: the file opened, but its gzip content is broken. */
 export function isCompressionError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | null)?.code;
@@ -102,8 +106,7 @@ function whatBroke(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof BreachdeskError) return message;
 
-  // zlib reports a gzip stream cut short as Z_BUF_ERROR "unexpected end of file".
-  if ((error as NodeJS.ErrnoException | null)?.code === 'Z_BUF_ERROR') {
+  if (isCompressedEarlyEnd(error)) {
     return `the compressed input ended early (${message})`;
   }
   if (isCompressionError(error)) return `the compressed input is damaged (${message})`;

@@ -146,49 +146,36 @@ describe('breachdesk ingest on a UTF-16 file', () => {
     }
   });
 
-  it('stores the lines before text that is not UTF-16, and exits 2 naming the file', async () => {
-    const file = join(dir, 'broken.ndjson');
-    writeFileSync(file, Buffer.concat([le(NDJSON), Buffer.from([0x00, 0xdc, 0x41, 0x00])]));
+  it.each([['generic'], ['auto']])(
+    'stores the lines before text that is not UTF-16 with --format %s, exits 2 naming the file',
+    async (format) => {
+      const file = join(dir, `broken-${format}.ndjson`);
+      writeFileSync(file, Buffer.concat([le(NDJSON), Buffer.from([0x00, 0xdc, 0x41, 0x00])]));
 
-    const { code, stdout } = await runIngest(
-      join(dir, 'data2'),
-      file,
-      '--format',
-      'generic',
-      '--json',
-    );
+      const { code, stdout } = await runIngest(
+        join(dir, `data-broken-${format}`),
+        file,
+        '--format',
+        format,
+        '--json',
+      );
 
-    expect(code).toBe(2);
-    expect(JSON.parse(stdout)).toMatchObject({
-      accepted: 2,
-      error: {
-        code: 'BD_FILE_UNREADABLE',
-        message: expect.stringMatching(
-          /broken\.ndjson: .*half a surrogate pair.*after the record that begins on line 2/,
-        ),
-      },
-    });
-  });
-
-  it('takes the lines before broken UTF-16 with --format auto too', async () => {
-    const file = join(dir, 'broken-auto.ndjson');
-    writeFileSync(file, Buffer.concat([le(NDJSON), Buffer.from([0x00, 0xd8, 0x41, 0x00])]));
-
-    const { code, stdout } = await runIngest(
-      join(dir, 'data4'),
-      file,
-      '--format',
-      'auto',
-      '--json',
-    );
-
-    expect(code).toBe(2);
-    expect(JSON.parse(stdout)).toMatchObject({
-      format: 'generic',
-      accepted: 2,
-      error: { code: 'BD_FILE_UNREADABLE', message: expect.stringContaining('broken-auto.ndjson') },
-    });
-  });
+      expect(code).toBe(2);
+      expect(JSON.parse(stdout)).toMatchObject({
+        format: 'generic',
+        accepted: 2,
+        error: {
+          code: 'BD_FILE_UNREADABLE',
+          message: expect.stringMatching(
+            new RegExp(
+              `broken-${format}\\.ndjson: .*half a surrogate pair.*after the record that ` +
+                'begins on line 2',
+            ),
+          ),
+        },
+      });
+    },
+  );
 
   it('names the file when --format auto meets broken UTF-16 before any line', async () => {
     const file = join(dir, 'broken-auto-first.ndjson');

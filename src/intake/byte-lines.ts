@@ -7,10 +7,8 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 
-import { BreachdeskError } from '../domain/errors.ts';
 import { decompressed } from './records.ts';
 import { allChunks } from './stream-chunks.ts';
-import { unicodeMark } from './utf16.ts';
 
 /** One physical line without its line end (LF, or CR LF). */
 export interface ByteLine {
@@ -78,12 +76,9 @@ export async function* readByteLines(
     return result;
   };
 
-  let first = true;
   try {
     for await (const chunk of allChunks(data)) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-      if (first) refuseUnicodeMark(bytes);
-      first = false;
       let start = 0;
       let newline = bytes.indexOf(LF);
       while (newline >= 0) {
@@ -99,22 +94,6 @@ export async function* readByteLines(
     data.destroy();
     if (input instanceof Readable) input.destroy();
   }
-}
-
-/**
- * Mail is 8-bit text and is kept as the bytes it is: a file in UTF-16 or UTF-32 is not mail as
- * sent, and read as bytes it would be refused message by message for missing headers. It is
- * refused whole instead, saying why and how to convert it.
- */
-function refuseUnicodeMark(start: Buffer): void {
-  const mark = unicodeMark(start);
-  if (mark === null) return;
-  throw new BreachdeskError(
-    'BD_FILE_UNREADABLE',
-    `the file begins with a ${mark.toUpperCase()} byte order mark; mail is read as the 8-bit ` +
-      `text it was sent as, so convert it first (iconv -f ${mark.toUpperCase()} -t UTF-8)`,
-    'file',
-  );
 }
 
 /** A copy of the first HEAD_BYTES of the pieces, so that they themselves can go. */

@@ -11,6 +11,7 @@ import { storeEmailEvidence } from './email-evidence.ts';
 import { readByteLines } from './byte-lines.ts';
 import { digestOf } from './evidence.ts';
 import { parseMailDate } from './mail-date.ts';
+import { refusingUnicodeMail } from './mail-encoding.ts';
 import { splitMailbox } from './mailbox.ts';
 import { collectObservables, extractObservables } from './observables.ts';
 import { describe, objectOf, outcomeOf, skipped, textOrNull, valueAt } from './outcome.ts';
@@ -66,7 +67,8 @@ export async function* readMailFile(
   source: string | NodeJS.ReadableStream,
   maxBytes = EMAIL_MAX_BYTES,
 ): AsyncGenerator<RecordItem> {
-  for await (const item of splitMailbox(readByteLines(source, maxBytes), maxBytes)) {
+  const lines = refusingUnicodeMail(readByteLines(source, maxBytes));
+  for await (const item of splitMailbox(lines, maxBytes)) {
     if ('crLineEnds' in item) {
       yield {
         line: item.line,

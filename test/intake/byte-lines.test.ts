@@ -46,7 +46,8 @@ describe('readByteLines', () => {
         expect(lines.map((l) => l.line)).toEqual(lines.map((_, i) => i + 1));
         expect(lines.map((l) => l.size)).toEqual(lines.map((l) => l.bytes.length));
       }),
-      { numRuns: 300 },
+      // A byte order mark is bytes like any other here (a CI run once drew FF FE and failed).
+      { numRuns: 300, examples: [[Buffer.from([0xff, 0xfe]), []]] },
     );
   });
 

@@ -12,9 +12,8 @@ import { jsonMarksOf } from './auto/json-marks.ts';
 import { parsePartialJson } from './auto/partial-json.ts';
 import { headMarkOf, lineMarkOf } from './auto/text-marks.ts';
 import { describe } from './outcome.ts';
-import { isCompressedEarlyEnd, isContentError, readStopError } from './read-stop.ts';
+import { isContentError, readStopError } from './read-stop.ts';
 import { readTextLines } from './records.ts';
-import { endsInsideCharacter } from './utf16.ts';
 
 /** The formats `auto` can choose, as `--format` names them. */
 export const DETECTABLE_FORMATS = [
@@ -141,19 +140,18 @@ export async function sniffFile(
 
   try {
     const head = createReadStream(path, { start: 0, end: window - 1 });
-    for await (const { text } of readTextLines(head)) {
+    for await (const { text } of readTextLines(head, { head: cut })) {
       lines.push(text);
       stoppedEarly = lines.length >= SNIFF_LINES;
       if (stoppedEarly) break;
     }
   } catch (error) {
-    // A file cut at the window ends inside a gzip block or a UTF-16 character; the whole lines
-    // before that stand. So do those before a break in the file itself (a .gz cut short or
-    // damaged, broken UTF-16): the import meets the break again and reports it with its
-    // counts. A break before any line is said here, naming the file.
-    const windowCut = cut && (isCompressedEarlyEnd(error) || endsInsideCharacter(error));
-    if (!windowCut && !isContentError(error)) throw error;
-    if (!windowCut && lines.length === 0) throw readStopError(path, { error, lastLine: 0 });
+    // The lines before a break in the file itself (a .gz cut short or damaged, broken UTF-16)
+    // stand: the import meets the break again and reports it with its counts. A break before
+    // any line is said here, naming the file. (The cut at the window is no break: read as a
+    // head, the text there ends where the window does.)
+    if (!isContentError(error)) throw error;
+    if (lines.length === 0) throw readStopError(path, { error, lastLine: 0 });
   }
 
   // The last line read from a cut file is cut too, unless it is all there is to go on.

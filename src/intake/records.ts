@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { constants, createGunzip } from 'node:zlib';
 
 import type { ErrorCode } from '../domain/errors.ts';
 import { escapedControls } from '../domain/visible-text.ts';
@@ -130,17 +130,20 @@ export interface TextLine {
  * back empty with `tooLong`, one with bytes that are not UTF-8 is marked `notUtf8`). Gzip is
  * undone when the path ends in `.gz` or the data starts with the gzip magic bytes. I/O and
  * decompression errors end the iteration by throwing; the source is released when the
- * consumer stops, even early.
+ * consumer stops, even early. `head` says the source is only the first part of a file (format
+ * detection reads so): gzip cut at its end is not an error then, and the unfinished last line
+ * comes back as far as it goes, as it does for a plain file cut short.
  */
 export async function* readTextLines(
   source: string | NodeJS.ReadableStream,
+  { head = false }: { head?: boolean } = {},
 ): AsyncGenerator<TextLine> {
   const input = typeof source === 'string' ? createReadStream(source) : source;
   const forceGunzip = typeof source === 'string' && source.toLowerCase().endsWith('.gz');
   // Text, so a file in UTF-16 with a byte order mark is read as UTF-16 (utf16.ts); the e-mail
   // reader (byte-lines.ts) keeps a message's bytes as they are.
-  const bytes = await decompressed(input, forceGunzip);
-  const text = await utf16AsUtf8(bytes);
+  const bytes = await decompressed(input, forceGunzip, head);
+  const text = await utf16AsUtf8(bytes, head);
   const decoder = new StringDecoder('utf8');
   const utf8 = new Utf8LineCheck();
   const notUtf8 = new Set<number>();
@@ -249,16 +252,18 @@ function stripBom(text: string): string {
 /**
  * Peeks at the first bytes to spot gzip (RFC 1952 §2.3.1: 1f 8b), then replays them ahead of
  * the rest of the stream, gunzipped when needed. Nothing beyond the first chunk is buffered.
+ * For a `head` of a file, zlib gives what it has at the cut (a sync flush) instead of failing.
  */
 export async function decompressed(
   input: NodeJS.ReadableStream,
   forceGunzip: boolean,
+  head = false,
 ): Promise<Readable> {
   const { start, all } = await peek(input as AsyncIterable<Buffer | string>, 2);
   const replay = Readable.from(all);
   if (!forceGunzip && !(start[0] === 0x1f && start[1] === 0x8b)) return replay;
 
-  const gunzip = createGunzip();
+  const gunzip = createGunzip(head ? { finishFlush: constants.Z_SYNC_FLUSH } : {});
   // pipeline destroys gunzip with any source error, and the line reader rethrows it to the
   // consumer; the callback has nothing left to do.
   pipeline(replay, gunzip, () => undefined);

@@ -17,13 +17,14 @@ type Utf16 = 'utf-16le' | 'utf-16be';
  * (FF FE little-endian, FE FF big-endian), in which case the mark is dropped and the rest
  * transcoded. Text that is not valid UTF-16 (half a surrogate pair, an odd last byte) ends
  * the stream with BD_FILE_UNREADABLE naming the byte; so does a UTF-32 mark, which is not read.
+ * For a `head` of a file (format detection) a character cut at the end is dropped, not an error.
  */
-export async function utf16AsUtf8(stream: Readable): Promise<Readable> {
+export async function utf16AsUtf8(stream: Readable, head = false): Promise<Readable> {
   // allChunks, not the stream's own iterator, which drops what a broken .gz had buffered.
   const { start, all } = await peek(allChunks(stream), 4);
   const mark = unicodeMark(start);
   if (mark === 'utf-32le' || mark === 'utf-32be') return refused(all, mark);
-  return mark === null ? Readable.from(all) : Readable.from(transcoded(all, mark));
+  return mark === null ? Readable.from(all) : Readable.from(transcoded(all, mark, head));
 }
 
 type Mark = Utf16 | 'utf-32le' | 'utf-32be';
@@ -37,13 +38,6 @@ export function unicodeMark(start: Buffer): Mark | null {
   if (a === 0xfe && b === 0xff) return 'utf-16be';
   return null;
 }
-
-/** True for the error of a file that ends inside a UTF-16 character (cut at a window, say). */
-export function endsInsideCharacter(error: unknown): boolean {
-  return ENDED_INSIDE.has(error as object);
-}
-
-const ENDED_INSIDE = new WeakSet<object>();
 
 /** A stream that fails before its first chunk, having closed the file's. */
 function refused(chunks: AsyncGenerator<Buffer>, mark: Mark): Readable {
@@ -71,6 +65,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 async function* transcoded(
   chunks: AsyncGenerator<Buffer>,
   encoding: Utf16,
+  head: boolean,
 ): AsyncGenerator<Buffer> {
   let offset = 0; // in the file, of the first byte of `bytes` below
   let carry: Buffer = Buffer.alloc(0);
@@ -101,11 +96,7 @@ async function* transcoded(
   }
 
   // Left over: an odd last byte, or a high surrogate with nothing after it.
-  if (carry.length > 0) {
-    const error = notUtf16(encoding, offset, 'end');
-    ENDED_INSIDE.add(error);
-    throw error;
-  }
+  if (carry.length > 0 && !head) throw notUtf16(encoding, offset, 'end');
 }
 
 /** The code units of `bytes` (an even number of them), as a string; big-endian swapped. */

@@ -263,11 +263,41 @@ describe('sniffFile and sniffBody', () => {
     await expect(sniffFile(path)).resolves.toMatchObject({ format: 'generic' });
   });
 
+  it('detects a gzipped one-line document whose line outgrows SNIFF_GZIP_BYTES', async () => {
+    // Random notes barely compress: the one line is some 2 MB of gzip, cut at the window.
+    const records = Array.from({ length: 2000 }, (_, i) => ({
+      time: T,
+      title: `alert ${i}`,
+      note: randomBytes(1000).toString('base64'),
+    }));
+    const path = join(dir, 'big-line.json.gz');
+    writeFileSync(path, gzipSync(json(records)));
+    expect(gzipSync(json(records)).length).toBeGreaterThan(SNIFF_GZIP_BYTES);
+
+    await expect(sniffFile(path)).resolves.toMatchObject({ format: 'generic' });
+  });
+
+  it('detects a UTF-16 one-line document whose window ends inside a surrogate pair', async () => {
+    // The mark, the start of the document, then pairs: the window's last two bytes are the
+    // first half of one when the prefix has the right length, so a space is added if needed.
+    const pairs = '\u{1F511}'.repeat(SNIFF_BYTES);
+    const prefixOf = (pad: string) => `[${pad}{"time":"${T}","title":"key","note":"`;
+    const fits = (prefix: string) => (SNIFF_BYTES - 2 - 2 * prefix.length) % 4 === 2;
+    const prefix = fits(prefixOf('')) ? prefixOf('') : prefixOf(' ');
+    const bytes = Buffer.from(`\ufeff${prefix}${pairs}"}]`, 'utf16le');
+    expect(bytes.readUInt16LE(SNIFF_BYTES - 2)).toBe(0xd83d);
+    const path = join(dir, 'utf16-pairs.json');
+    writeFileSync(path, bytes);
+
+    await expect(sniffFile(path)).resolves.toMatchObject({ format: 'generic' });
+  });
+
   it('looks no further than the first SNIFF_GZIP_BYTES bytes of a gzip file', async () => {
+    // The marks of the format come after a blob that fills the window.
     const record = {
+      blob: randomBytes(SNIFF_GZIP_BYTES).toString('base64'),
       time: T,
       title: 'huge',
-      blob: randomBytes(SNIFF_GZIP_BYTES).toString('base64'),
     };
     const path = join(dir, 'huge-first.ndjson.gz');
     writeFileSync(path, gzipSync(`${json(record)}\n${json({ time: T, title: 'small' })}\n`));

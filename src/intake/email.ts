@@ -11,7 +11,7 @@ import { storeEmailEvidence } from './email-evidence.ts';
 import { readByteLines } from './byte-lines.ts';
 import { digestOf } from './evidence.ts';
 import { parseMailDate } from './mail-date.ts';
-import { refusingUnicodeMail } from './mail-encoding.ts';
+import { refusingUnicodeMail, wideTextHeader } from './mail-encoding.ts';
 import { splitMailbox } from './mailbox.ts';
 import { collectObservables, extractObservables } from './observables.ts';
 import { describe, objectOf, outcomeOf, skipped, textOrNull, valueAt } from './outcome.ts';
@@ -84,6 +84,18 @@ export async function* readMailFile(
       yield {
         line: item.line,
         error: `message of ${item.bytes} bytes is larger than the ${maxBytes}-byte limit`,
+        code: 'BD_INTAKE_FIELD_INVALID',
+        field: 'message',
+      };
+      continue;
+    }
+
+    if (wideTextHeader(item.raw)) {
+      yield {
+        line: item.line,
+        error:
+          'this message is text in UTF-16 or UTF-32 (its header is full of NUL bytes), not ' +
+          'mail as sent; convert the file first (for example iconv -f UTF-16LE -t UTF-8)',
         code: 'BD_INTAKE_FIELD_INVALID',
         field: 'message',
       };

@@ -64,14 +64,19 @@ export function readStopError(file: string, stop: ReadStop): BreachdeskError {
     stop.lastLine > 0
       ? ` after the record that begins on line ${stop.lastLine}`
       : ' before the first line';
-  const counts = stop.lastLine > 0 ? ' The counts say what was stored before that.' : '';
+  const stored =
+    stop.lastLine > 0
+      ? ' The counts say what was stored before that.'
+      : ' Nothing from this file was stored.';
   // The readers' own refusals (UTF-32, broken UTF-16, mail in UTF-16) say what to do with the
   // file; sending the same file again would not help.
-  const advice =
+  const resend =
     stop.error instanceof BreachdeskError
-      ? counts
-      : ' The counts say what was stored before that; send the complete file again (records ' +
-        'already stored come back as repeats)';
+      ? ''
+      : stop.lastLine > 0
+        ? ' Send the complete file again (records already stored come back as repeats).'
+        : ' Send the complete file again.';
+  const advice = `${stored}${resend}`;
   return new BreachdeskError(
     'BD_FILE_UNREADABLE',
     `${file}: ${whatBroke(stop.error)}; reading stopped${after}.${advice}`,

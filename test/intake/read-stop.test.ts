@@ -12,6 +12,7 @@ import { constants, gunzipSync, gzipSync } from 'node:zlib';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { BreachdeskError } from '../../src/domain/errors.ts';
 import { readStopError, untilReadError } from '../../src/intake/read-stop.ts';
 import { readLineRecords, readTextLines } from '../../src/intake/records.ts';
 
@@ -89,6 +90,20 @@ describe('reading a .gz cut short', () => {
       /^alerts\.gz: the compressed input ended early \(unexpected end of file\); reading/,
     );
     expect(error.message).toContain('after the record that begins on line 41');
+    expect(error.message).toContain('The counts say what was stored before that.');
+    expect(error.message).toContain('Send the complete file again (records already stored');
+  });
+
+  it.each([
+    ['a broken .gz', Object.assign(new Error('invalid header'), { code: 'Z_DATA_ERROR' })],
+    ['a reader refusal', new BreachdeskError('BD_FILE_UNREADABLE', 'not UTF-16', 'file')],
+  ])('says that nothing was stored when %s stops before the first line', (_, cause) => {
+    const error = readStopError('alerts.gz', { error: cause, lastLine: 0 });
+
+    expect(error.message).toContain('reading stopped before the first line.');
+    expect(error.message).toContain('Nothing from this file was stored.');
+    expect(error.message).not.toContain('counts');
+    expect(error.message).not.toContain('repeats');
   });
 
   it('reports no stop for a file read to its end', async () => {

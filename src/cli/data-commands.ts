@@ -6,15 +6,16 @@ import type { Command } from 'commander';
 import { actorLabel, cliActor } from '../auth/actor.ts';
 import { createToken, revokeToken } from '../auth/tokens.ts';
 import { ROLES } from '../domain/types.ts';
-import { fail } from '../domain/errors.ts';
+import { BreachdeskError, fail } from '../domain/errors.ts';
 import { escapedControls } from '../domain/visible-text.ts';
 import { loadCorrelationConfig } from '../intake/correlation-config.ts';
-import { sniffFile } from '../intake/auto.ts';
+import { type JsonLayout, sniffFile } from '../intake/auto.ts';
 import { ingestEmailRecords } from '../intake/email-ingest.ts';
 import { ingestRecords } from '../intake/ingest.ts';
 import { isContentError, readStopError, untilReadError } from '../intake/read-stop.ts';
 import { adapterFor, fileRecords, INTAKE_FORMATS } from '../intake/registry.ts';
 import { importTenants } from '../tenants/import.ts';
+import { describeFileError } from './file-errors.ts';
 import { openConfiguredStore, type StoreFlags } from './options.ts';
 
 /** Opens the store for one command and always closes it. */
@@ -88,78 +89,7 @@ export function registerDataCommands(program: Command): void {
         ' error.',
     )
     .action(async (file: string, opts: IngestFlags) => {
-      await assertNotFolder(file);
-      const zone = opts.zone ?? (process.env.BREACHDESK_INTAKE_ZONE || undefined);
-      let format = opts.format;
-      if (format === 'auto') {
-        const detected = await sniffFile(file);
-        const said = `${file}: format ${detected.format} (${detected.reason})`;
-        process.stderr.write(`ingest: ${escapedControls(said)}\n`);
-        format = detected.format;
-      }
-      const adapter = adapterFor(format, { zone });
-      const window = windowOf(opts.dedupWindowHours);
-      const correlation = opts.correlation ? loadCorrelationConfig(opts.correlation) : undefined;
-      if (opts.source !== undefined && !/^[\w.@:-]{1,100}$/.test(opts.source)) {
-        fail('BD_REQUEST_INVALID', '--source must be 1–100 letters, digits or . _ @ : -', 'source');
-      }
-
-      await withStore(program.opts(), async ({ db }) => {
-        let lines = 0;
-        // A file that breaks partway (a .gz cut short) still gets its counts reported below.
-        const read = untilReadError(fileRecords(adapter, file));
-        // E-mail goes one message at a time, each filed with the report it follows up.
-        const ingest = adapter.format === 'email' ? ingestEmailRecords : ingestRecords;
-        const summary = await ingest(db, adapter, read.records, {
-          actor: cliActor(),
-          dedupWindowHours: window,
-          correlation,
-          source: opts.source,
-          onLine: () => {
-            lines += 1;
-            if (lines % 10_000 === 0) process.stderr.write(`ingest: ${lines} lines\n`);
-          },
-        });
-
-        for (const r of summary.results) {
-          if (r.status === 'rejected') {
-            // Field paths and reasons can quote the file's own text: printed, never obeyed.
-            const field = r.field ? ` (${escapedControls(r.field)})` : '';
-            const reason = escapedControls(r.reason);
-            process.stderr.write(`line ${r.line}: rejected ${r.code}${field}: ${reason}\n`);
-          }
-        }
-        const { accepted, duplicates, repeats, suppressed, skipped, rejected } = summary;
-        const counts = { accepted, duplicates, repeats, suppressed, skipped, rejected };
-
-        // Nothing read and the file itself unreadable (missing, a folder): reported as before.
-        const stop = read.stop();
-        if (stop !== null && stop.lastLine === 0 && !isContentError(stop.error)) {
-          throw stop.error;
-        }
-        const stopped = stop === null ? null : readStopError(file, stop);
-        // It names the file, and a file's name can hold escape sequences: shown, never run.
-        const error = stopped && { code: stopped.code, message: escapedControls(stopped.message) };
-
-        if (opts.json) {
-          const failed = error && { error: { code: error.code, message: error.message } };
-          console.log(JSON.stringify({ format, ...counts, ...failed }));
-        } else {
-          console.log(
-            Object.entries(counts)
-              .map(([k, v]) => `${k} ${v}`)
-              .join(', '),
-          );
-        }
-        if (error !== null) {
-          if (!opts.json) process.stderr.write(`error ${error.code}: ${error.message}\n`);
-          process.exitCode = 2;
-        } else if (rejected > 0) {
-          // The rest is stored, but a script that checks only the status must still learn that
-          // lines were left out: a wrong --format refuses every line and would otherwise pass.
-          process.exitCode = 3;
-        }
-      });
+      await reportedAsJson(opts, () => ingestFile(program, file, opts));
     });
 
   program
@@ -217,4 +147,113 @@ export function registerDataCommands(program: Command): void {
         console.log(`revoked ${id}`);
       });
     });
+}
+
+/** `breachdesk ingest`: reads `file` in `opts.format`, stores what it can and says what it did. */
+async function ingestFile(program: Command, file: string, opts: IngestFlags): Promise<void> {
+  await assertNotFolder(file);
+  const zone = opts.zone ?? (process.env.BREACHDESK_INTAKE_ZONE || undefined);
+  let format = opts.format;
+  let layout: JsonLayout | undefined;
+  if (format === 'auto') {
+    const detected = await sniffFile(file);
+    const said = `${file}: format ${detected.format} (${detected.reason})`;
+    process.stderr.write(`ingest: ${escapedControls(said)}\n`);
+    format = detected.format;
+    layout = detected.layout;
+  }
+  const adapter = adapterFor(format, { zone });
+  if (layout === 'json-documents' && adapter.reader?.takesJsonDocuments !== true) {
+    // Read line by line, every record of an array or a pretty-printed file is refused.
+    fail(
+      'BD_FILE_UNREADABLE',
+      `${file}: ${format} files are read one JSON object per line, and this one holds an ` +
+        "array or objects over several lines; write one record per line first (jq -c '.[]' " +
+        'for an array, jq -c . otherwise) and send that',
+      'file',
+    );
+  }
+  const window = windowOf(opts.dedupWindowHours);
+  const correlation = opts.correlation ? loadCorrelationConfig(opts.correlation) : undefined;
+  if (opts.source !== undefined && !/^[\w.@:-]{1,100}$/.test(opts.source)) {
+    fail('BD_REQUEST_INVALID', '--source must be 1–100 letters, digits or . _ @ : -', 'source');
+  }
+
+  await withStore(program.opts(), async ({ db }) => {
+    let lines = 0;
+    // A file that breaks partway (a .gz cut short) still gets its counts reported below.
+    const read = untilReadError(fileRecords(adapter, file));
+    // E-mail goes one message at a time, each filed with the report it follows up.
+    const ingest = adapter.format === 'email' ? ingestEmailRecords : ingestRecords;
+    const summary = await ingest(db, adapter, read.records, {
+      actor: cliActor(),
+      dedupWindowHours: window,
+      correlation,
+      source: opts.source,
+      onLine: () => {
+        lines += 1;
+        if (lines % 10_000 === 0) process.stderr.write(`ingest: ${lines} lines\n`);
+      },
+    });
+
+    for (const r of summary.results) {
+      if (r.status === 'rejected') {
+        // Field paths and reasons can quote the file's own text: printed, never obeyed.
+        const field = r.field ? ` (${escapedControls(r.field)})` : '';
+        const reason = escapedControls(r.reason);
+        process.stderr.write(`line ${r.line}: rejected ${r.code}${field}: ${reason}\n`);
+      }
+    }
+    const { accepted, duplicates, repeats, suppressed, skipped, rejected } = summary;
+    const counts = { accepted, duplicates, repeats, suppressed, skipped, rejected };
+
+    // Nothing read and the file itself unreadable (missing, a folder): reported as before.
+    const stop = read.stop();
+    if (stop !== null && stop.lastLine === 0 && !isContentError(stop.error)) {
+      throw stop.error;
+    }
+    const stopped = stop === null ? null : readStopError(file, stop);
+    // It names the file, and a file's name can hold escape sequences: shown, never run.
+    const error = stopped && { code: stopped.code, message: escapedControls(stopped.message) };
+
+    if (opts.json) {
+      const failed = error && { error: { code: error.code, message: error.message } };
+      console.log(JSON.stringify({ format, ...counts, ...failed }));
+    } else {
+      console.log(
+        Object.entries(counts)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+      );
+    }
+    if (error !== null) {
+      if (!opts.json) process.stderr.write(`error ${error.code}: ${error.message}\n`);
+      process.exitCode = 2;
+    } else if (rejected > 0) {
+      // The rest is stored, but a script that checks only the status must still learn that
+      // lines were left out: a wrong --format refuses every line and would otherwise pass.
+      process.exitCode = 3;
+    }
+  });
+}
+
+/**
+ * With --json, an error that stops the command before any count (a missing file, a format that
+ * cannot be detected) is also printed as a JSON line, so that a script reading stdout learns it.
+ */
+async function reportedAsJson(opts: IngestFlags, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    const fileProblem = describeFileError(error);
+    const said =
+      fileProblem !== null
+        ? { code: 'BD_FILE_UNREADABLE', message: escapedControls(fileProblem) }
+        : error instanceof BreachdeskError
+          ? { code: error.code, message: escapedControls(error.message) }
+          : null;
+    if (opts.json && said !== null)
+      console.log(JSON.stringify({ format: opts.format, error: said }));
+    throw error;
+  }
 }

@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BreachdeskError } from '../domain/errors.ts';
 import { escapedControls } from '../domain/visible-text.ts';
+import { describeFileError } from './file-errors.ts';
 
 type Register = (program: Command) => void;
 
@@ -155,27 +156,6 @@ async function run(argv: string[]): Promise<number> {
     );
     return 1;
   }
-}
-
-const FILE_CODES: Record<string, string> = {
-  ENOENT: 'no such file or folder',
-  EISDIR: 'is a folder, not a file',
-  ENOTDIR: 'a part of the path is not a folder',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-};
-
-// Files named on the command line are user input: a missing one or a broken .gz is bad input
-// to name, not a crash to print.
-function describeFileError(err: unknown): string | null {
-  const e = err as NodeJS.ErrnoException & { errno?: number };
-  if (typeof e?.code !== 'string') return null;
-  const what = FILE_CODES[e.code];
-  if (what) return `${e.path ?? 'file'}: ${what}`;
-  if (e.code.startsWith('Z_') || e.code === 'ERR_BUFFER_TOO_LARGE') {
-    return `not a readable gzip file (${e.message})`;
-  }
-  return null;
 }
 
 // `breachdesk list | head` closes our stdout early; that is the reader's choice, not an error.

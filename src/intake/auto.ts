@@ -13,7 +13,7 @@ import { parsePartialJson } from './auto/partial-json.ts';
 import { headMarkOf, lineMarkOf } from './auto/text-marks.ts';
 import { describe } from './outcome.ts';
 import { isContentError, readStopError } from './read-stop.ts';
-import { readTextLines } from './records.ts';
+import { MAX_LINE_CHARS, SPLIT_JSON_HINT, readTextLines } from './records.ts';
 
 /** The formats `auto` can choose, as `--format` names them. */
 export const DETECTABLE_FORMATS = [
@@ -33,9 +33,16 @@ export const DETECTABLE_FORMATS = [
 ] as const;
 export type DetectableFormat = (typeof DETECTABLE_FORMATS)[number];
 
-/** The format chosen and why, or null and what was seen instead. */
+/**
+ * How JSON records are laid out: one object per line, or something else (an array, objects
+ * spread over several lines), which only some formats' readers take from a file.
+ */
+export type JsonLayout = 'json-lines' | 'json-documents';
+
+/** The format chosen and why (and the JSON layout seen), or null and what was seen instead. */
 export type Detection =
-  { format: DetectableFormat; reason: string } | { format: null; reason: string };
+  | { format: DetectableFormat; reason: string; layout?: JsonLayout }
+  | { format: null; reason: string };
 
 /** Bytes of a file read to detect its format (before gunzip). */
 export const SNIFF_BYTES = 64 * 1024;
@@ -79,6 +86,7 @@ interface Vote {
 interface Looked {
   votes: Vote[];
   unmatched: string;
+  layout?: JsonLayout;
 }
 
 /**
@@ -112,7 +120,7 @@ export function detectFormat(sample: { firstLines: string[] }): Detection {
 export function chosenFormat(
   detection: Detection,
   source: string,
-): { format: DetectableFormat; reason: string } {
+): { format: DetectableFormat; reason: string; layout?: JsonLayout } {
   if (detection.format !== null) return detection;
 
   return fail(
@@ -127,20 +135,31 @@ export function chosenFormat(
  * Detects the format of a file from at most its first SNIFF_BYTES bytes (of a gzip file, its
  * first SNIFF_GZIP_BYTES, gunzipped), and throws BD_INTAKE_FORMAT_UNDETECTED when it cannot.
  * File errors (missing, unreadable) are thrown as they come, like any other read of a file
- * named by a user.
+ * named by a user. The file is read twice, to detect and then to import, so it must be a
+ * regular file: a pipe would be half used up by the first read.
  */
 export async function sniffFile(
   path: string,
-): Promise<{ format: DetectableFormat; reason: string }> {
-  const { size } = await stat(path);
+): Promise<{ format: DetectableFormat; reason: string; layout?: JsonLayout }> {
+  const info = await stat(path);
+  if (!info.isFile()) {
+    fail(
+      'BD_FILE_UNREADABLE',
+      `${path}: --format auto reads the start of a file before importing it, and this is not ` +
+        'a regular file (a pipe, say); name the format with --format, or save it to a file first',
+      'file',
+    );
+  }
   const window = (await isGzip(path)) ? SNIFF_GZIP_BYTES : SNIFF_BYTES;
-  const cut = size > window;
+  const cut = info.size > window;
   const lines: string[] = [];
+  let overLong: number | null = null;
   let stoppedEarly = false;
 
   try {
     const head = createReadStream(path, { start: 0, end: window - 1 });
-    for await (const { text } of readTextLines(head, { head: cut })) {
+    for await (const { line, text, tooLong } of readTextLines(head, { head: cut, named: path })) {
+      if (tooLong && overLong === null && lines.every((l) => l.trim() === '')) overLong = line;
       lines.push(text);
       stoppedEarly = lines.length >= SNIFF_LINES;
       if (stoppedEarly) break;
@@ -154,8 +173,20 @@ export async function sniffFile(
     if (lines.length === 0) throw readStopError(path, { error, lastLine: 0 });
   }
 
+  if (overLong !== null) {
+    return chosenFormat(
+      {
+        format: null,
+        reason:
+          `line ${overLong} is longer than ${MAX_LINE_CHARS / 1024 / 1024} MiB, the most one ` +
+          `line may hold (${SPLIT_JSON_HINT})`,
+      },
+      path,
+    );
+  }
   // The last line read from a cut file is cut too, unless it is all there is to go on.
-  if (cut && !stoppedEarly && lines.length > 1) lines.pop();
+  const lastIsAll = lines.slice(0, -1).every((line) => line.trim() === '');
+  if (cut && !stoppedEarly && !lastIsAll) lines.pop();
   return chosenFormat(detectFormat({ firstLines: lines }), path);
 }
 
@@ -187,7 +218,8 @@ function lookAtJson(lines: readonly string[], start: number): Looked {
       const parsed = tryParse((lines[index] ?? '').trim());
       if (parsed.ok) votes.push(voteOn(parsed.value, `line ${index + 1}`));
     }
-    return { votes, unmatched: unmatchedJson(whole.value, `line ${start + 1}`, null) };
+    const unmatched = unmatchedJson(whole.value, `line ${start + 1}`, null);
+    return { votes, unmatched, layout: 'json-lines' };
   }
 
   // A JSON array, or one document over many lines (pretty-printed), possibly cut short.
@@ -204,7 +236,8 @@ function lookAtJson(lines: readonly string[], start: number): Looked {
     .filter((record) => record !== undefined)
     .slice(0, RECORDS_CHECKED)
     .map((record, index) => voteOn(record, where(index)));
-  return { votes, unmatched: unmatchedJson(records[0], where(0), document.error) };
+  const unmatched = unmatchedJson(records[0], where(0), document.error);
+  return { votes, unmatched, layout: 'json-documents' };
 }
 
 function lookAtText(lines: readonly string[], start: number): Looked {
@@ -235,7 +268,7 @@ function voteOn(record: unknown, where: string): Vote {
   return { where, marks: jsonMarksOf(record as Record<string, unknown>) };
 }
 
-function decide({ votes, unmatched }: Looked): Detection {
+function decide({ votes, unmatched, layout }: Looked): Detection {
   const byFormat = new Map<DetectableFormat, Array<{ where: string; seen: string }>>();
   for (const vote of votes) {
     for (const mark of vote.marks) {
@@ -264,6 +297,7 @@ function decide({ votes, unmatched }: Looked): Detection {
   return {
     format,
     reason: `${FORMAT_NAMES[format]}: ${firstMatch?.where} has ${firstMatch?.seen}${tally}`,
+    ...(layout === undefined ? {} : { layout }),
   };
 }
 
@@ -276,6 +310,7 @@ function unmatchedJson(record: unknown, where: string, error: string | null): st
   }
 
   const keys = Object.keys(record);
+  if (keys.length === 0) return `${where} is an object with no keys${broken}`;
   const shown = keys.slice(0, 12).join(', ') + (keys.length > 12 ? ', …' : '');
   return `no format's marks in the records checked; ${where} has the keys ${shown}${broken}`;
 }

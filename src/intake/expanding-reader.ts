@@ -26,6 +26,7 @@ export function expandingReader(expand: Expand): RecordReader {
     *body(text) {
       for (const item of jsonDocumentsReader.body(text)) yield* expanded(item, expand);
     },
+    takesJsonDocuments: true,
   };
 }
 

@@ -7,7 +7,7 @@
  * at the line where it starts while the records around it still go through.
  */
 import type { RecordItem, RecordReader } from './records.ts';
-import { notUtf8Item, readTextLines } from './records.ts';
+import { SPLIT_JSON_HINT, notUtf8Item, readTextLines, tooLongItem } from './records.ts';
 
 /** The largest single record accepted, in UTF-16 code units (about the size in bytes). */
 export const MAX_DOCUMENT_CHARS = 16 * 1024 * 1024;
@@ -16,6 +16,7 @@ export const MAX_DOCUMENT_CHARS = 16 * 1024 * 1024;
 export const jsonDocumentsReader: RecordReader = {
   file: readJsonDocuments,
   body: jsonDocumentsFromBody,
+  takesJsonDocuments: true,
 };
 
 /** The records of a file or stream (plain or gzipped), in constant memory per record. */
@@ -25,11 +26,7 @@ export async function* readJsonDocuments(
   const splitter = new DocumentSplitter();
   for await (const { line, text, tooLong, notUtf8 } of readTextLines(source)) {
     if (tooLong) {
-      yield {
-        line,
-        error: `line ${line} is too long to read; it was skipped`,
-        code: 'BD_REQUEST_TOO_LARGE',
-      };
+      yield tooLongItem(line, SPLIT_JSON_HINT);
       continue;
     }
     if (notUtf8) {

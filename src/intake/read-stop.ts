@@ -63,7 +63,7 @@ export function readStopError(file: string, stop: ReadStop): BreachdeskError {
   const after =
     stop.lastLine > 0
       ? ` after the record that begins on line ${stop.lastLine}`
-      : ' before the first line';
+      : ' before the end of the first line';
   const stored =
     stop.lastLine > 0
       ? ' The counts say what was stored before that.'

@@ -8,7 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Readable, pipeline } from 'node:stream';
 import { constants, createGunzip } from 'node:zlib';
 
-import type { ErrorCode } from '../domain/errors.ts';
+import { BreachdeskError, type ErrorCode } from '../domain/errors.ts';
 import { escapedControls } from '../domain/visible-text.ts';
 import { peek } from './peek.ts';
 import { allChunks } from './stream-chunks.ts';
@@ -32,22 +32,31 @@ export interface RecordReader {
   body(text: string): Iterable<RecordItem>;
   /** False for formats no HTTP body can carry (e-mail): `body` refuses every body. */
   takesBodies?: false;
+  /**
+   * True when a file may hold JSON laid out other than one object per line (an array, objects
+   * over several lines); readers without it read a file's JSON line by line.
+   */
+  takesJsonDocuments?: true;
 }
 
 export const ndjsonReader: RecordReader = { file: readRecords, body: parseRecordsFromBody };
 export const lineReader: RecordReader = { file: readLineRecords, body: lineRecordsFromBody };
 
-/**
- * Streams NDJSON from a file path or a readable stream, one line at a time in constant memory
- * (see readTextLines). Blank lines are skipped.
- */
 /** The longest line read, in UTF-16 code units; longer ones are reported, never held. */
 export const MAX_LINE_CHARS = 32 * 1024 * 1024;
 
-function tooLongItem(line: number): RecordItem {
+/** Said of a JSON line over the limit: most often a whole export written as one array. */
+export const SPLIT_JSON_HINT =
+  "a JSON array on one line can be split one record per line: jq -c '.[]'";
+
+/** The item for a line over MAX_LINE_CHARS, with a hint on how to split it if there is one. */
+export function tooLongItem(line: number, hint?: string): RecordItem {
+  const limit = `${MAX_LINE_CHARS / 1024 / 1024} MiB`;
   return {
     line,
-    error: `line ${line} is longer than ${MAX_LINE_CHARS / 1024 / 1024} MiB; it was skipped`,
+    error:
+      `line ${line} is longer than ${limit}, the most one line may hold; it was skipped` +
+      (hint === undefined ? '' : ` (${hint})`),
     code: 'BD_REQUEST_TOO_LARGE',
     field: '(line)',
   };
@@ -69,12 +78,16 @@ export function notUtf8Item(line: number, code: ErrorCode, what: string): Record
   };
 }
 
+/**
+ * Streams NDJSON from a file path or a readable stream, one line at a time in constant memory
+ * (see readTextLines). Blank lines are skipped.
+ */
 export async function* readRecords(
   source: string | NodeJS.ReadableStream,
 ): AsyncGenerator<RecordItem> {
   for await (const { line, text, tooLong, notUtf8 } of readTextLines(source)) {
     if (tooLong) {
-      yield tooLongItem(line);
+      yield tooLongItem(line, SPLIT_JSON_HINT);
       continue;
     }
     if (notUtf8) {
@@ -132,14 +145,16 @@ export interface TextLine {
  * decompression errors end the iteration by throwing; the source is released when the
  * consumer stops, even early. `head` says the source is only the first part of a file (format
  * detection reads so): gzip cut at its end is not an error then, and the unfinished last line
- * comes back as far as it goes, as it does for a plain file cut short.
+ * comes back as far as it goes, as it does for a plain file cut short. `named` is the file's
+ * name when `source` is a stream of it, for the rule on names ending in .gz.
  */
 export async function* readTextLines(
   source: string | NodeJS.ReadableStream,
-  { head = false }: { head?: boolean } = {},
+  { head = false, named }: { head?: boolean; named?: string } = {},
 ): AsyncGenerator<TextLine> {
   const input = typeof source === 'string' ? createReadStream(source) : source;
-  const forceGunzip = typeof source === 'string' && source.toLowerCase().endsWith('.gz');
+  const name = typeof source === 'string' ? source : named;
+  const forceGunzip = name?.toLowerCase().endsWith('.gz') === true;
   // Text, so a file in UTF-16 with a byte order mark is read as UTF-16 (utf16.ts); the e-mail
   // reader (byte-lines.ts) keeps a message's bytes as they are.
   const bytes = await decompressed(input, forceGunzip, head);
@@ -253,6 +268,8 @@ function stripBom(text: string): string {
  * Peeks at the first bytes to spot gzip (RFC 1952 §2.3.1: 1f 8b), then replays them ahead of
  * the rest of the stream, gunzipped when needed. Nothing beyond the first chunk is buffered.
  * For a `head` of a file, zlib gives what it has at the cut (a sync flush) instead of failing.
+ * A file named .gz (`forceGunzip`) that is not gzip is refused saying so: zlib's "incorrect
+ * header check" would read as damage, and sending the file again would not help.
  */
 export async function decompressed(
   input: NodeJS.ReadableStream,
@@ -261,7 +278,18 @@ export async function decompressed(
 ): Promise<Readable> {
   const { start, all } = await peek(input as AsyncIterable<Buffer | string>, 2);
   const replay = Readable.from(all);
-  if (!forceGunzip && !(start[0] === 0x1f && start[1] === 0x8b)) return replay;
+  const gzip = start[0] === 0x1f && start[1] === 0x8b;
+  if (forceGunzip && !gzip && start.length > 0) {
+    // Thrown before any reader's own clean-up is set: the file is closed here.
+    if (input instanceof Readable) input.destroy();
+    throw new BreachdeskError(
+      'BD_FILE_UNREADABLE',
+      'the file is named .gz but is not gzip (it does not begin with bytes 1F 8B); rename it ' +
+        'without .gz, or send the compressed file',
+      'file',
+    );
+  }
+  if (!gzip && !forceGunzip) return replay;
 
   const gunzip = createGunzip(head ? { finishFlush: constants.Z_SYNC_FLUSH } : {});
   // pipeline destroys gunzip with any source error, and the line reader rethrows it to the

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import {
   sniffFile,
 } from '../../src/intake/auto.ts';
 import { parsePartialJson } from '../../src/intake/auto/partial-json.ts';
+import { MAX_LINE_CHARS, readTextLines } from '../../src/intake/records.ts';
 import { PUBLIC_DATA, hasPublicData } from '../support/public-data.ts';
 
 const T = '2024-03-10T06:30:00Z';
@@ -60,6 +62,7 @@ describe('detectFormat on JSON records', () => {
     expect(detectFormat({ firstLines: ['', line, line] })).toEqual({
       format: 'suricata',
       reason: 'Suricata EVE: line 2 has event_type and timestamp (2 of 2 records checked)',
+      layout: 'json-lines',
     });
   });
 
@@ -97,6 +100,23 @@ describe('detectFormat on JSON records', () => {
       reason:
         "no format's marks in the records checked; line 1 has the keys eventVersion, eventName",
     });
+  });
+
+  it('says how the JSON is laid out: one object per line, or documents', () => {
+    const record = { time: T, title: 'x' };
+    const layoutOf = (...lines: string[]) => {
+      const detection = detectFormat({ firstLines: lines });
+      return detection.format === null ? null : detection.layout;
+    };
+
+    expect(layoutOf(json(record), json(record))).toBe('json-lines');
+    expect(layoutOf(json([record, record]))).toBe('json-documents');
+    expect(layoutOf(...JSON.stringify(record, null, 2).split('\n'))).toBe('json-documents');
+    expect(layoutOf('CEF:0|Vendor|Product|1.0|100|Port scan|5|src=192.0.2.1')).toBeUndefined();
+  });
+
+  it('says an object with no keys is empty, not that it has the keys ""', () => {
+    expect(detectFormat({ firstLines: ['{}'] }).reason).toBe('line 1 is an object with no keys');
   });
 
   it('reads a JSON array and a pretty-printed document cut short', () => {
@@ -290,6 +310,52 @@ describe('sniffFile and sniffBody', () => {
     writeFileSync(path, bytes);
 
     await expect(sniffFile(path)).resolves.toMatchObject({ format: 'generic' });
+  });
+
+  it('detects a one-line document cut at the window after blank lines', async () => {
+    const records = Array.from({ length: 4000 }, (_, i) => ({ time: T, title: `alert ${i}` }));
+    const plain = join(dir, 'blank-first.json');
+    writeFileSync(plain, `\r\n\n${json(records)}`);
+    const zipped = join(dir, 'blank-first.json.gz');
+    const noted = records.map((r) => ({ ...r, note: randomBytes(600).toString('base64') }));
+    writeFileSync(zipped, gzipSync(`\n${json(noted)}`));
+
+    await expect(sniffFile(plain)).resolves.toMatchObject({ format: 'generic' });
+    await expect(sniffFile(zipped)).resolves.toMatchObject({ format: 'generic' });
+  });
+
+  it('says that the first line is over the line limit, not that there is none', async () => {
+    const record = { time: T, title: 'huge', description: 'a'.repeat(MAX_LINE_CHARS + 2 ** 20) };
+    const path = join(dir, 'over-limit.json.gz');
+    writeFileSync(path, gzipSync(`\n${json(record)}\n`));
+
+    const sniffed = sniffFile(path);
+
+    await expect(sniffed).rejects.toMatchObject({ code: 'BD_INTAKE_FORMAT_UNDETECTED' });
+    await expect(sniffed).rejects.toThrow('line 2 is longer than 32 MiB, the most one line may');
+    await expect(sniffed).rejects.toThrow("jq -c '.[]'");
+  });
+
+  it('refuses a file named .gz that is not gzip, as the import does', async () => {
+    const path = join(dir, 'plain.ndjson.gz');
+    writeFileSync(path, `${json({ time: T, title: 'plain' })}\n`);
+
+    const importing = async () => {
+      for await (const line of readTextLines(path)) expect(line).toBeUndefined();
+    };
+    for (const read of [() => sniffFile(path), importing]) {
+      const refused = read();
+      await expect(refused).rejects.toMatchObject({ code: 'BD_FILE_UNREADABLE' });
+      await expect(refused).rejects.toThrow('named .gz but is not gzip (it does not begin with');
+    }
+  });
+
+  it('refuses what is not a regular file: a pipe would be half read by the detection', async () => {
+    const fifo = join(dir, 'alerts.fifo');
+    execFileSync('mkfifo', [fifo]);
+
+    await expect(sniffFile(fifo)).rejects.toMatchObject({ code: 'BD_FILE_UNREADABLE' });
+    await expect(sniffFile(dir)).rejects.toThrow('is not a regular file');
   });
 
   it('looks no further than the first SNIFF_GZIP_BYTES bytes of a gzip file', async () => {

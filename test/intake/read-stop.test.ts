@@ -100,7 +100,7 @@ describe('reading a .gz cut short', () => {
   ])('says that nothing was stored when %s stops before the first line', (_, cause) => {
     const error = readStopError('alerts.gz', { error: cause, lastLine: 0 });
 
-    expect(error.message).toContain('reading stopped before the first line.');
+    expect(error.message).toContain('reading stopped before the end of the first line.');
     expect(error.message).toContain('Nothing from this file was stored.');
     expect(error.message).not.toContain('counts');
     expect(error.message).not.toContain('repeats');

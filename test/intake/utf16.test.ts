@@ -185,7 +185,7 @@ describe('breachdesk ingest on a UTF-16 file', () => {
 
     expect(code).toBe(2);
     expect(stderr).toMatch(
-      /error BD_FILE_UNREADABLE: .*broken-auto-first\.ndjson: .*before the first line/,
+      /error BD_FILE_UNREADABLE: .*broken-auto-first\.ndjson: .*before the end of the first line/,
     );
   });
 
@@ -279,7 +279,7 @@ describe('breachdesk ingest on a UTF-16 file', () => {
       accepted: 0,
       error: {
         code: 'BD_FILE_UNREADABLE',
-        message: expect.stringContaining('before the first line'),
+        message: expect.stringContaining('before the end of the first line'),
       },
     });
   });

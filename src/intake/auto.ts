@@ -174,14 +174,13 @@ export async function sniffFile(
   }
 
   if (overLong !== null) {
-    return chosenFormat(
-      {
-        format: null,
-        reason:
-          `line ${overLong} is longer than ${MAX_LINE_CHARS / 1024 / 1024} MiB, the most one ` +
-          `line may hold (${SPLIT_JSON_HINT})`,
-      },
-      path,
+    // Naming a format would not help: no reader takes a line this long.
+    fail(
+      'BD_INTAKE_FORMAT_UNDETECTED',
+      `cannot tell the format of ${path}: line ${overLong} is longer than ` +
+        `${MAX_LINE_CHARS / 1024 / 1024} MiB, the most one line may hold, and no format reads ` +
+        `it; write one record per line first (${SPLIT_JSON_HINT}, after gunzip)`,
+      'format',
     );
   }
   // The last line read from a cut file is cut too, unless it is all there is to go on.
@@ -227,6 +226,9 @@ function lookAtJson(lines: readonly string[], start: number): Looked {
     ? { value: whole.value, error: null }
     : parsePartialJson(lines.slice(start).join('\n'));
   const records = Array.isArray(document.value) ? document.value : [document.value];
+  if (records.length === 0) {
+    return { votes: [], unmatched: `the array on line ${start + 1} is empty` };
+  }
   const where = (index: number): string =>
     Array.isArray(document.value)
       ? `element ${index + 1} of the array on line ${start + 1}`
@@ -237,7 +239,20 @@ function lookAtJson(lines: readonly string[], start: number): Looked {
     .slice(0, RECORDS_CHECKED)
     .map((record, index) => voteOn(record, where(index)));
   const unmatched = unmatchedJson(records[0], where(0), document.error);
-  return { votes, unmatched, layout: 'json-documents' };
+  return { votes, unmatched, layout: documentsOrLines(lines, start) };
+}
+
+/**
+ * How JSON that is not one whole object on its first line is laid out. An array is documents.
+ * An object is, when the next line is not whole JSON either (a pretty-printed object goes on);
+ * when it is, or nothing follows, the first line was cut at the window or is broken, and the
+ * file is JSON lines all the same.
+ */
+function documentsOrLines(lines: readonly string[], start: number): JsonLayout {
+  if ((lines[start] ?? '').trim().startsWith('[')) return 'json-documents';
+
+  const next = lines.slice(start + 1).find((line) => line.trim() !== '');
+  return next !== undefined && !tryParse(next.trim()).ok ? 'json-documents' : 'json-lines';
 }
 
 function lookAtText(lines: readonly string[], start: number): Looked {

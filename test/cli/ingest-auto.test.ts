@@ -61,6 +61,25 @@ describe('breachdesk ingest --format auto', () => {
     expect(await titlesIn(dataDir)).toEqual([]);
   });
 
+  it('takes JSON lines whose first record is longer than the part it looks at', async () => {
+    const eve = (i: number, pad: number) => ({
+      timestamp: T,
+      event_type: 'alert',
+      src_ip: '192.0.2.1',
+      alert: { signature: `Canary ${i}`, signature_id: 9_000_000 + i },
+      payload: 'x'.repeat(pad),
+    });
+    const lines = [eve(1, 100_000), eve(2, 10), eve(3, 10)].map((e) => JSON.stringify(e));
+    const file = write('big-first.json', `${lines.join('\n')}\n`);
+    const dataDir = join(dir, 'big-first');
+
+    const { code, stdout, stderr } = await runIngest(dataDir, file, '--format', 'auto', '--json');
+
+    expect(stderr).toContain('format suricata');
+    expect(JSON.parse(stdout)).toMatchObject({ format: 'suricata', accepted: 3, rejected: 0 });
+    expect(code).toBe(0);
+  });
+
   it('takes an array for a format whose reader reads JSON documents', async () => {
     const file = write('ecs-array.json', JSON.stringify([ecs(1), ecs(2)], null, 2));
     const dataDir = join(dir, 'ecs');

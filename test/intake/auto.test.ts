@@ -112,11 +112,16 @@ describe('detectFormat on JSON records', () => {
     expect(layoutOf(json(record), json(record))).toBe('json-lines');
     expect(layoutOf(json([record, record]))).toBe('json-documents');
     expect(layoutOf(...JSON.stringify(record, null, 2).split('\n'))).toBe('json-documents');
+    // A first line cut at the window: alone, or followed by whole lines, it is JSON lines.
+    const cutLine = json({ ...record, payload: 'x'.repeat(100) }).slice(0, 60);
+    expect(layoutOf(cutLine)).toBe('json-lines');
+    expect(layoutOf(cutLine, json(record), json(record))).toBe('json-lines');
     expect(layoutOf('CEF:0|Vendor|Product|1.0|100|Port scan|5|src=192.0.2.1')).toBeUndefined();
   });
 
-  it('says an object with no keys is empty, not that it has the keys ""', () => {
+  it('says an object with no keys or an array with no elements is empty', () => {
     expect(detectFormat({ firstLines: ['{}'] }).reason).toBe('line 1 is an object with no keys');
+    expect(detectFormat({ firstLines: ['', '[ ]'] }).reason).toBe('the array on line 2 is empty');
   });
 
   it('reads a JSON array and a pretty-printed document cut short', () => {
